@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` (app on demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint bench browser postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+## run: install, migrate the SQLite database, load demo data if it is empty, start on http://localhost:8501
+run: $(VENV)/.installed
+	$(BIN)/fsdash db upgrade
+	$(BIN)/fsdash seed --scale demo --if-empty
+	$(BIN)/fsdash run --port $(PORT)
+
+## test: install with test tools, make sure PostgreSQL and Chromium are there, run every test on SQLite and PostgreSQL
+test: $(VENV)/.installed-dev browser postgres
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## browser: Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+## postgres: start the local PostgreSQL cluster if it is not accepting connections
+postgres:
+	@.ci/ensure-postgres
+
+## bench: the benchmarks on county-sized data (prints tables)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache

@@ -1,0 +1,180 @@
+"""`fsdash`: the command line for setting up, seeding and running the dashboard.
+
+Every subcommand works on the database named by DATABASE_URL (default: a SQLite file var/fsdash.db), or on the
+one given with --database-url, which takes precedence and is passed on to the app that `fsdash run` starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from db.settings import database_url
+
+APP_PATH = Path(__file__).resolve().parent / "app.py"
+
+
+class CommandError(Exception):
+    """A problem the user can fix: printed as one sentence, exit code 2, no traceback."""
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from db.migrate import current_revision, upgrade
+
+    url = database_url()
+    upgrade(url)
+    _say(f"Database is up to date (revision {current_revision(url)}).")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from db.services.scores import rebuild_scores
+
+    from db.migrate import upgrade
+    from db.session import make_engine
+    from seed import clear_database, is_empty, load_seed
+
+    url = database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        if not is_empty(engine):
+            if args.if_empty:
+                _say("The database already holds data: leaving it as it is.")
+                return
+            if not args.replace:
+                raise CommandError(
+                    "The database already holds data. Seeding would mix demo families with it, so nothing was "
+                    "changed. Use --replace to delete everything in it and load the demo data instead."
+                )
+            _say("Deleting the existing data (--replace)…")
+            clear_database(engine)
+        started = time.perf_counter()
+        counts = load_seed(engine, args.scale, random_seed=args.random_seed, today=args.today, progress=_say)
+        _say("Storing family risk scores for closed meetings…")
+        rebuilt = rebuild_scores(engine, actor=None, progress=_progress_bar("scores"))
+        elapsed = time.perf_counter() - started
+        _say(f"Loaded '{args.scale}' data in {elapsed:.1f} s:")
+        for table, count in counts.items():
+            _say(f"  {table:<20} {count:>9,}")
+        _say(f"  {'family risk scores':<20} {rebuilt.scores:>9,}")
+    finally:
+        engine.dispose()
+
+
+def cmd_scores_rebuild(args: argparse.Namespace) -> None:
+    from db.services.scores import rebuild_scores
+
+    from db.session import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        result = rebuild_scores(
+            engine, actor=None, team=args.team, policy=args.policy, progress=_progress_bar("meetings")
+        )
+    finally:
+        engine.dispose()
+    _say(f"Rebuilt {result.scores:,} stored scores for {result.meetings:,} closed meetings ({result.policy} policy).")
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_PATH),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+    ]
+    _say(f"Starting the dashboard on http://{args.address}:{args.port} (Ctrl+C to stop)…")
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    try:
+        raise SystemExit(subprocess.call(command, env=env, cwd=APP_PATH.parent.parent))
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None
+
+
+def _progress_bar(unit: str) -> Callable[[int, int], None]:
+    """A one-line progress display for long commands: 'scores: 120/504 meetings (24%)'."""
+
+    def show(done: int, total: int) -> None:
+        if total:
+            end = "\n" if done >= total else "\r"
+            print(f"  {done:,}/{total:,} {unit} ({done * 100 // total}%)", end=end, flush=True)
+
+    return show
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fsdash",
+        description="Monthly group supervision RAG risk dashboard for Family Safeguarding teams.",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="database to use (default: $DATABASE_URL, else sqlite file var/fsdash.db); "
+        "PostgreSQL as postgresql+psycopg://user@host/dbname",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply the migrations (creates the SQLite file if needed)").set_defaults(
+        func=cmd_db_upgrade
+    )
+
+    seed = commands.add_parser("seed", help="load synthetic demo data (invented people only)")
+    seed.add_argument("--scale", choices=["demo", "county"], default="demo", help="demo: 3 teams; county: 21 teams")
+    seed.add_argument("--random-seed", type=int, default=1, help="same seed, same data (default 1)")
+    seed.add_argument("--today", type=_date, default=dt.date.today(), help="date the data leads up to (YYYY-MM-DD)")
+    what_if_full = seed.add_mutually_exclusive_group()
+    what_if_full.add_argument("--replace", action="store_true", help="delete all existing data first")
+    what_if_full.add_argument("--if-empty", action="store_true", help="do nothing if the database holds data")
+    seed.set_defaults(func=cmd_seed)
+
+    scores = commands.add_parser("scores", help="stored family risk scores").add_subparsers(
+        dest="scores_command", required=True
+    )
+    rebuild = scores.add_parser("rebuild", help="recompute stored scores for closed meetings")
+    rebuild.add_argument("--team", help="only this team (by name)")
+    rebuild.add_argument("--policy", default=None, help="scoring policy: worst (default) or median")
+    rebuild.set_defaults(func=cmd_scores_rebuild)
+
+    run = commands.add_parser("run", help="start the dashboard")
+    run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--address", default="localhost")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    try:
+        args.func(args)
+    except CommandError as exc:
+        print(f"fsdash: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

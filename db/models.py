@@ -1,0 +1,298 @@
+"""The schema, as typed SQLAlchemy models. The database is created by the Alembic migrations, never from here.
+
+Enumerations are stored as short strings with a CHECK constraint (not native PostgreSQL enums) so that SQLite and
+PostgreSQL hold the same values and a migration can add a value without ALTER TYPE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from dashboard.risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RATIONALE_MAX = 500
+ACTION_TEXT_MAX = 1000
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=32,
+        validate_strings=True,
+    )
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Office(Base):
+    """A base holding several teams; one psychologist serves each office."""
+
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="office", order_by="Team.name")
+
+
+class Team(Base):
+    """A locality Family Safeguarding team; it owns a caseload and holds its own monthly supervision."""
+
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    office: Mapped[Office] = relationship(back_populates="teams")
+
+
+class User(Base):
+    """Anyone who signs in: the team's professionals, service leads and administrators.
+
+    Professionals belong to a team; a psychologist or a service lead may instead be tied to an office.
+    Users are deactivated, never deleted, so the audit trail and past ratings keep their author.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id", ondelete="RESTRICT"))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+
+
+class Family(Base):
+    """A case: allocated to one team and one lead social worker, open from `opened_on` until `closed_on`."""
+
+    __tablename__ = "family"
+    __table_args__ = (
+        CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="closed_after_opened"),
+        Index("ix_family_team_id_closed_on", "team_id", "closed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"))
+    case_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    opened_on: Mapped[dt.date]
+    closed_on: Mapped[dt.date | None]
+
+    team: Mapped[Team] = relationship()
+    social_worker: Mapped[User | None] = relationship()
+    children: Mapped[list[Child]] = relationship(back_populates="family", order_by="Child.date_of_birth")
+
+
+class Child(Base):
+    """A child in a family. Ratings are per child. A family with children cannot be deleted (RESTRICT)."""
+
+    __tablename__ = "child"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), index=True)
+    case_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[dt.date]
+
+    family: Mapped[Family] = relationship(back_populates="children")
+    legal_statuses: Mapped[list[LegalStatusPeriod]] = relationship(
+        back_populates="child", order_by="LegalStatusPeriod.started_on"
+    )
+
+
+class LegalStatusPeriod(Base):
+    """One stretch of a child's plan. `ended_on` is exclusive and NULL while current, so the periods of a child
+    tile time and the status on any date (and so the outcome counts for any month) can be found."""
+
+    __tablename__ = "legal_status"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on > started_on", name="ends_after_start"),
+        UniqueConstraint("child_id", "started_on"),
+        Index("ix_legal_status_status_started_on", "status", "started_on", "ended_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    status: Mapped[LegalStatus] = mapped_column(_enum(LegalStatus, "legal_status"))
+    started_on: Mapped[dt.date]
+    ended_on: Mapped[dt.date | None]
+
+    child: Mapped[Child] = relationship(back_populates="legal_statuses")
+
+
+class Involvement(Base):
+    """Which professional works with which family, and when: only they are expected to rate its children."""
+
+    __tablename__ = "involvement"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on > started_on", name="ends_after_start"),
+        UniqueConstraint("family_id", "practitioner_id", "started_on"),
+        Index("ix_involvement_practitioner_id", "practitioner_id", "family_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"))
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    started_on: Mapped[dt.date]
+    ended_on: Mapped[dt.date | None]
+
+    family: Mapped[Family] = relationship()
+    practitioner: Mapped[User] = relationship()
+
+
+class Meeting(Base):
+    """One team's monthly group supervision. Ratings are entered while it is open; closing it stores the
+    family scores and locks the record."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("team_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"))
+    held_on: Mapped[dt.date]
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+
+    team: Mapped[Team] = relationship()
+    chair: Mapped[User | None] = relationship()
+
+
+class Rating(Base):
+    """One professional's red/amber/green for one child at one meeting.
+
+    `version` is SQLAlchemy's optimistic lock: a save made against an older version fails instead of silently
+    overwriting a colleague's change.
+    """
+
+    __tablename__ = "rating"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "child_id", "practitioner_id"),
+        Index("ix_rating_child_id", "child_id", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="RESTRICT"))
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    rag: Mapped[RAG] = mapped_column(_enum(RAG, "rag"))
+    rationale: Mapped[str | None] = mapped_column(String(RATIONALE_MAX))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    meeting: Mapped[Meeting] = relationship()
+    child: Mapped[Child] = relationship()
+    practitioner: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FamilyRiskScore(Base):
+    """The family's aggregate at a closed meeting, stored with the policy that made it and how it was derived,
+    so a score shown in a year's time can still be explained."""
+
+    __tablename__ = "family_risk_score"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "family_id"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        Index("ix_family_risk_score_family_id", "family_id", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
+    score: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    band: Mapped[Band] = mapped_column(_enum(Band, "band"))
+    policy: Mapped[str] = mapped_column(String(32))
+    policy_version: Mapped[int]
+    components: Mapped[dict[str, Any]]
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+    family: Mapped[Family] = relationship()
+
+
+class Action(Base):
+    """An agreed next step from supervision: what, who, by when, and whether it was done."""
+
+    __tablename__ = "action"
+    __table_args__ = (Index("ix_action_family_id", "family_id", "completed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(String(ACTION_TEXT_MAX))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    due_on: Mapped[dt.date | None]
+    completed_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    family: Mapped[Family] = relationship()
+    owner: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only record of who did what. The application only ever inserts here."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        Index("ix_audit_event_actor_id", "actor_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    verb: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,77 @@
+"""Engines and sessions. Every SQLite connection gets WAL, foreign keys and a busy timeout, because SQLite
+forgets pragmas per connection and a shared screen plus several practitioners means concurrent writers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.settings import database_url, is_sqlite
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy own transactions (pysqlite's own BEGIN handling would defer locking surprisingly).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # A writing transaction takes the write lock up front (BEGIN IMMEDIATE), so two writers queue on the busy
+    # timeout instead of one failing with "database is locked" half way through. Readers stay concurrent.
+    if conn.get_execution_options().get("sqlite_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """A new engine for `url` (default: the configured database). SQLite files get their folder created."""
+    url = url or database_url()
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+@functools.cache
+def default_engine() -> Engine:
+    """The process-wide engine for the configured database (the app also caches it as a Streamlit resource)."""
+    return make_engine()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work that writes: commits on success, rolls back on any error."""
+    writer = engine.execution_options(sqlite_immediate=True)
+    with Session(writer, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only unit of work: one consistent snapshot, never holds the write lock."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
