@@ -37,9 +37,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
-    from db.services.scores import rebuild_scores
-
     from db.migrate import upgrade
+    from db.services.scores import rebuild_scores
     from db.session import make_engine
     from seed import clear_database, is_empty, load_seed
 
@@ -73,7 +72,6 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
 def cmd_scores_rebuild(args: argparse.Namespace) -> None:
     from db.services.scores import rebuild_scores
-
     from db.session import make_engine
 
     engine = make_engine(database_url())

@@ -1,0 +1,21 @@
+"""Errors a user can act on. Their messages are sentences about the user's work, shown as they are."""
+
+
+class ServiceError(Exception):
+    """Base for every refusal a page shows to its user (the cause, if any, stays chained for developers)."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class InvalidInput(ServiceError):
+    pass
+
+
+class MeetingClosed(ServiceError):
+    pass
+
+
+class StaleRating(ServiceError):
+    """Someone saved this rating after the user loaded it; saving now would overwrite their change."""

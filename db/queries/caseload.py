@@ -1,0 +1,147 @@
+"""The team's ranked caseload at a meeting, as the chair and the caseload page see it.
+
+An open meeting is ranked live from its ratings so far; a closed meeting is read back from its stored scores, so
+the record shows exactly what was decided on the day even if the rules change later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dashboard.risk.ranking import rank_caseload
+from dashboard.risk.scoring import DEFAULT_POLICY
+from dashboard.risk.vocabulary import Band, LegalStatus, MeetingStatus
+from db.access import require_case_team
+from db.errors import NotFound
+from db.models import Family, FamilyRiskScore, Meeting, User
+from db.queries.meeting_inputs import families_at_meeting
+from db.services.scores import stored_components
+from db.session import reading
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """One row of the ranked caseload: everything the chair needs to decide what to discuss next."""
+
+    rank: int
+    family_id: int
+    case_reference: str
+    social_worker: str | None
+    band: Band
+    score: float | None
+    trend: str
+    disagreement: bool
+    missing_ratings: int
+    drifting: bool
+    overdue_actions: int
+    legal_status: LegalStatus | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    id: int
+    team_id: int
+    team: str
+    held_on: dt.date
+    status: MeetingStatus
+    chair: str | None
+
+
+def _summary(meeting: Meeting) -> MeetingSummary:
+    return MeetingSummary(
+        meeting.id,
+        meeting.team_id,
+        meeting.team.name,
+        meeting.held_on,
+        meeting.status,
+        meeting.chair.display_name if meeting.chair else None,
+    )
+
+
+def team_meetings(engine: Engine, actor: User | None, team_id: int) -> list[MeetingSummary]:
+    """The team's meetings, newest first."""
+    with reading(engine) as session:
+        require_case_team(session, actor, team_id)
+        meetings = session.scalars(
+            select(Meeting).where(Meeting.team_id == team_id).order_by(Meeting.held_on.desc())
+        ).all()
+        return [_summary(m) for m in meetings]
+
+
+def get_meeting(session: Session, actor: User | None, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("That meeting does not exist.")
+    require_case_team(session, actor, meeting.team_id)
+    return meeting
+
+
+def ranked_caseload(
+    engine: Engine, actor: User | None, meeting_id: int, policy: str = DEFAULT_POLICY
+) -> tuple[MeetingSummary, list[CaseloadEntry]]:
+    """The meeting and its families in rank order (live while open, as stored once closed)."""
+    with reading(engine) as session:
+        meeting = get_meeting(session, actor, meeting_id)
+        workers = _social_workers(session, meeting.team_id)
+        if meeting.status is MeetingStatus.OPEN:
+            ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
+            rows = [
+                (
+                    stored_components(r),
+                    r.assessment.score.band,
+                    r.assessment.score.score,
+                    r.assessment.family_id,
+                    r.assessment.case_reference,
+                )
+                for r in ranked
+            ]
+        else:
+            rows = [
+                (s.components, s.band, s.score, s.family_id, ref)
+                for s, ref in session.execute(
+                    select(FamilyRiskScore, Family.case_reference)
+                    .join(Family, Family.id == FamilyRiskScore.family_id)
+                    .where(FamilyRiskScore.meeting_id == meeting.id)
+                )
+            ]
+        entries = [
+            _entry(c, band, score, family_id, ref, workers.get(family_id)) for c, band, score, family_id, ref in rows
+        ]
+        return _summary(meeting), sorted(entries, key=lambda e: e.rank)
+
+
+def _entry(
+    c: dict[str, Any], band: Band, score: float | None, family_id: int, ref: str, worker: str | None
+) -> CaseloadEntry:
+    return CaseloadEntry(
+        rank=c["rank"],
+        family_id=family_id,
+        case_reference=ref,
+        social_worker=worker,
+        band=Band(band),
+        score=score,
+        trend=c["trend"],
+        disagreement=c["disagreement"],
+        missing_ratings=c["missing_ratings"],
+        drifting=c["drifting"],
+        overdue_actions=c["overdue_actions"],
+        legal_status=LegalStatus(c["legal_status"]) if c["legal_status"] else None,
+        explanation=c["explanation"],
+    )
+
+
+def _social_workers(session: Session, team_id: int) -> dict[int, str]:
+    return {
+        family_id: name
+        for family_id, name in session.execute(
+            select(Family.id, User.display_name)
+            .join(User, User.id == Family.social_worker_id)
+            .where(Family.team_id == team_id)
+        )
+    }

@@ -1,0 +1,155 @@
+"""Service-level pictures for service leads: team × month and office × month from stored scores, and children
+by legal status per team per month (the outcomes framework). Aggregates only, never a name.
+
+The grouping happens in the database (one row per meeting and band), so the cost grows with the number of
+meetings, not with the number of ratings or children.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Date, Engine, and_, column, func, or_, select, values
+
+from dashboard.risk.vocabulary import Band, LegalStatus
+from db.access import aggregate_team_ids
+from db.models import Child, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Office, Team, User
+from db.session import reading
+
+HEATMAP_COLUMNS = ["office", "team", "team_id", "month", "families", "red", "amber", "green", "unrated"]
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def months_back(last: dt.date, count: int) -> list[dt.date]:
+    """The first days of the `count` months ending with `last`'s month, oldest first."""
+    year, month = last.year, last.month
+    out = []
+    for _ in range(count):
+        out.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def team_month_scores(engine: Engine, actor: User | None, months: int = 24) -> pd.DataFrame:
+    """Per team and month (closed meetings only): families by band, share red and mean score.
+
+    Columns: office, team, team_id, month, families, red, amber, green, unrated, red_share, mean_score.
+    """
+    with reading(engine) as session:
+        team_ids = aggregate_team_ids(session, actor)
+        if not team_ids:
+            return _empty_heatmap()
+        latest = session.scalar(
+            select(func.max(Meeting.held_on)).where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None))
+        )
+        if latest is None:
+            return _empty_heatmap()
+        since = months_back(latest, months)[0]
+        rows = session.execute(
+            select(
+                Office.name.label("office"),
+                Team.name.label("team"),
+                Meeting.team_id,
+                Meeting.held_on,
+                FamilyRiskScore.band,
+                func.count().label("families"),
+                func.sum(FamilyRiskScore.score).label("score_sum"),
+            )
+            .join(Meeting, Meeting.id == FamilyRiskScore.meeting_id)
+            .join(Team, Team.id == Meeting.team_id)
+            .join(Office, Office.id == Team.office_id)
+            .where(Meeting.team_id.in_(team_ids), Meeting.held_on >= since)
+            .group_by(Office.name, Team.name, Meeting.team_id, Meeting.held_on, FamilyRiskScore.band)
+        ).all()
+    if not rows:
+        return _empty_heatmap()
+    frame = pd.DataFrame(rows, columns=["office", "team", "team_id", "held_on", "band", "families", "score_sum"])
+    frame["band"] = frame["band"].map(lambda b: Band(b).value)
+    frame["month"] = frame["held_on"].map(month_start)
+    # A team that met twice in a month is shown by its later meeting.
+    last_in_month = frame.groupby(["team_id", "month"])["held_on"].transform("max")
+    frame = frame[frame["held_on"] == last_in_month]
+    wide = frame.pivot_table(
+        index=["office", "team", "team_id", "month"], columns="band", values="families", aggfunc="sum", fill_value=0
+    )
+    wide = wide.reindex(columns=[b.value for b in (Band.RED, Band.AMBER, Band.GREEN, Band.UNRATED)], fill_value=0)
+    wide["score_sum"] = frame.groupby(["office", "team", "team_id", "month"])["score_sum"].sum()
+    result = wide.reset_index()
+    result.columns.name = None
+    result["families"] = result[["red", "amber", "green", "unrated"]].sum(axis=1)
+    return _with_shares(result)
+
+
+def office_month_scores(team_months: pd.DataFrame) -> pd.DataFrame:
+    """Roll the team × month figures up to office × month (weighted by families, not by teams)."""
+    if team_months.empty:
+        return team_months.drop(columns=["team", "team_id"], errors="ignore")
+    frame = team_months.assign(score_sum=team_months["mean_score"] * team_months["rated"])
+    grouped = frame.groupby(["office", "month"], as_index=False)[
+        ["families", "red", "amber", "green", "unrated", "score_sum"]
+    ].sum()
+    return _with_shares(grouped)
+
+
+def _with_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add rated families, share red and mean score (over rated families) from the counts and `score_sum`."""
+    frame = frame.copy()
+    frame["rated"] = frame["families"] - frame["unrated"]
+    rated = frame["rated"].where(frame["rated"] > 0)
+    frame["red_share"] = (frame["red"] / rated).fillna(0.0).round(4)
+    frame["mean_score"] = (frame.pop("score_sum") / rated).round(2)
+    return frame.sort_values(["office", "month"] + (["team"] if "team" in frame else [])).reset_index(drop=True)
+
+
+def _empty_heatmap() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*HEATMAP_COLUMNS, "rated", "red_share", "mean_score"])
+
+
+def legal_status_counts(
+    engine: Engine, actor: User | None, months: int = 24, today: dt.date | None = None
+) -> pd.DataFrame:
+    """Children by legal status per team at the end of each month (the current month: as of today).
+
+    Columns: office, team, month, status, children. Closed cases are not counted.
+    """
+    today = today or dt.date.today()
+    firsts = months_back(today, months)
+    ends = [min(_month_end(m), today) for m in firsts]
+    with reading(engine) as session:
+        team_ids = aggregate_team_ids(session, actor)
+        if not team_ids:
+            return pd.DataFrame(columns=["office", "team", "month", "status", "children"])
+        month_ends = values(column("month", Date), column("as_of", Date), name="month_ends").data(
+            list(zip(firsts, ends, strict=True))
+        )
+        rows = session.execute(
+            select(
+                Office.name, Team.name, month_ends.c.month, LegalStatusPeriod.status, func.count(LegalStatusPeriod.id)
+            )
+            .select_from(month_ends)
+            .join(
+                LegalStatusPeriod,
+                and_(
+                    LegalStatusPeriod.started_on <= month_ends.c.as_of,
+                    or_(LegalStatusPeriod.ended_on.is_(None), LegalStatusPeriod.ended_on > month_ends.c.as_of),
+                ),
+            )
+            .join(Child, Child.id == LegalStatusPeriod.child_id)
+            .join(Family, Family.id == Child.family_id)
+            .join(Team, Team.id == Family.team_id)
+            .join(Office, Office.id == Team.office_id)
+            .where(Family.team_id.in_(team_ids), LegalStatusPeriod.status != LegalStatus.CLOSED)
+            .group_by(Office.name, Team.name, month_ends.c.month, LegalStatusPeriod.status)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["office", "team", "month", "status", "children"])
+    frame["status"] = frame["status"].map(lambda s: LegalStatus(s).short)
+    return frame.sort_values(["office", "team", "month", "status"]).reset_index(drop=True)
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return following - dt.timedelta(days=1)
