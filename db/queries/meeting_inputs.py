@@ -14,6 +14,7 @@ from sqlalchemy import Date, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.risk import inputs
+from dashboard.risk.vocabulary import LegalStatus
 from db.models import (
     Action,
     Child,
@@ -74,6 +75,8 @@ def families_at_meeting(
         .where(Child.family_id.in_(ids))
         .order_by(Child.date_of_birth, Child.id)
     ):
+        if row.status is LegalStatus.CLOSED:  # a child whose case has closed is no longer rated
+            continue
         children[row.family_id].append(inputs.Child(row.id, row.first_name, row.status))
         child_family[row.id] = row.family_id
 

@@ -1,0 +1,69 @@
+"""What the risk rules need to know about one family at one supervision meeting.
+
+Plain frozen dataclasses, built alike by the database queries and by the tests, so the rules never need a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """One professional's red/amber/green for one child at this meeting; at most one per professional per child."""
+
+    child_id: int
+    practitioner_id: int
+    practitioner_role: Role
+    rag: RAG
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A child in the family; ratings are per child, and the legal status breaks ties in the ranking."""
+
+    child_id: int
+    first_name: str
+    legal_status: LegalStatus | None
+
+
+@dataclass(frozen=True, slots=True)
+class Professional:
+    """Someone involved with the family on the meeting date, so expected to rate each of its children."""
+
+    practitioner_id: int
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousScore:
+    """The family's stored score at its previous meeting: what this month's trend is measured against."""
+
+    band: Band
+    score: float | None
+    held_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyAtMeeting:
+    """Everything the rules read about a family at one meeting.
+
+    `as_of` is the meeting date. `last_rated_on` is the last earlier meeting at which anyone rated the family
+    (ratings at this meeting count as rated on `as_of`); `last_discussed_on` is when supervision last discussed
+    it, `None` if never. `children` are the children a professional is expected to rate.
+    """
+
+    family_id: int
+    case_reference: str
+    opened_on: date
+    children: tuple[Child, ...]
+    professionals: tuple[Professional, ...]
+    ratings: tuple[Rating, ...]
+    previous: PreviousScore | None
+    last_rated_on: date | None
+    last_discussed_on: date | None
+    overdue_actions: int
+    as_of: date
