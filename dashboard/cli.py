@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import subprocess
 import sys
@@ -15,9 +16,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from dashboard.risk.vocabulary import Role
 from db.settings import database_url
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
+DEMO_PASSWORD = "supervision-demo"  # noqa: S105  (invented demo accounts only)
 
 
 class CommandError(Exception):
@@ -38,6 +41,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 def cmd_seed(args: argparse.Namespace) -> None:
     from db.migrate import upgrade
+    from db.queries.accounts import demo_accounts
+    from db.services.accounts import set_demo_password
     from db.services.scores import rebuild_scores
     from db.session import make_engine
     from seed import clear_database, is_empty, load_seed
@@ -66,6 +71,10 @@ def cmd_seed(args: argparse.Namespace) -> None:
         for table, count in counts.items():
             _say(f"  {table:<20} {count:>9,}")
         _say(f"  {'family risk scores':<20} {rebuilt.scores:>9,}")
+        set_demo_password(engine, DEMO_PASSWORD)
+        _say(f"Every invented account's password is '{DEMO_PASSWORD}'. Accounts to try:")
+        for role, email in demo_accounts(engine):
+            _say(f"  {role:<28} {email}")
     finally:
         engine.dispose()
 
@@ -82,6 +91,35 @@ def cmd_scores_rebuild(args: argparse.Namespace) -> None:
     finally:
         engine.dispose()
     _say(f"Rebuilt {result.scores:,} stored scores for {result.meetings:,} closed meetings ({result.policy} policy).")
+
+
+def cmd_users_create(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.migrate import upgrade
+    from db.services.accounts import create_user
+    from db.session import make_engine
+
+    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = getpass.getpass("Password for the new account (at least 12 characters): ")
+    url = database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        user = create_user(
+            engine,
+            None,
+            email=args.email,
+            display_name=args.name,
+            role=Role(args.role),
+            team_name=args.team,
+            password=password,
+        )
+    except ServiceError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        engine.dispose()
+    _say(f"Created {user.role.label} account for {user.email}.")
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -155,6 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--team", help="only this team (by name)")
     rebuild.add_argument("--policy", default=None, help="scoring policy: worst (default) or median")
     rebuild.set_defaults(func=cmd_scores_rebuild)
+
+    users = commands.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser("create", help="create an account (the first administrator, for instance)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        metavar="ROLE",
+        help="one of: " + ", ".join(r.value for r in Role),
+    )
+    create.add_argument("--team", help="team name (required for team roles)")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.set_defaults(func=cmd_users_create)
 
     run = commands.add_parser("run", help="start the dashboard")
     run.add_argument("--port", type=int, default=8501)

@@ -158,3 +158,17 @@ def change_password(engine: Engine, actor: User, current: str, new: str) -> None
             raise InvalidInput("Your current password is not right, so it was not changed.")
         user.password_hash = hash_password(new)
         record(session, user, "user.password_change", "user", user.id)
+
+
+def set_demo_password(engine: Engine, password: str) -> int:
+    """Give every account the same password: for invented demo data only (`fsdash seed`), never real users.
+
+    One hash serves all accounts so that seeding a county's worth of users stays quick.
+    """
+    with transaction(engine) as session:
+        password_hash = hash_password(password)
+        users = session.scalars(select(User)).all()
+        for user in users:
+            user.password_hash = password_hash
+        record(session, None, "user.demo_passwords", "user", None, after={"accounts": len(users)})
+        return len(users)
