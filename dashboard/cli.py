@@ -40,12 +40,12 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
-    from db.migrate import upgrade
+    from db.migrate import recreate, upgrade
     from db.queries.accounts import demo_accounts
     from db.services.accounts import set_demo_password
     from db.services.scores import rebuild_scores
     from db.session import make_engine
-    from seed import clear_database, is_empty, load_seed
+    from seed import is_empty, load_seed
 
     url = database_url()
     upgrade(url)
@@ -60,8 +60,9 @@ def cmd_seed(args: argparse.Namespace) -> None:
                     "The database already holds data. Seeding would mix demo families with it, so nothing was "
                     "changed. Use --replace to delete everything in it and load the demo data instead."
                 )
-            _say("Deleting the existing data (--replace)…")
-            clear_database(engine)
+            _say("Replacing the existing database (--replace)…")
+            engine.dispose()
+            recreate(url)
         started = time.perf_counter()
         counts = load_seed(engine, args.scale, random_seed=args.random_seed, today=args.today, progress=_say)
         _say("Storing family risk scores for closed meetings…")

@@ -23,6 +23,13 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def recreate(url: str) -> None:
+    """Drop every table (through the migrations, so triggers go too) and build the schema again: the audit trail
+    is append-only, so emptying a database means replacing it, never deleting rows."""
+    command.downgrade(alembic_config(url), "base")
+    upgrade(url)
+
+
 def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
