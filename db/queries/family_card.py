@@ -1,0 +1,215 @@
+"""One family at one meeting, as the chair discusses it: who rated which child what, beside last month.
+
+The grid is what makes disagreement visible (a mental health practitioner's red beside a social worker's green is a
+prompt to talk, not noise). An open meeting is assessed live with the same rules as the ranking; a closed meeting
+shows the band, score and explanation stored when it closed, so the record reads as it did on the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, aliased
+
+from dashboard.risk.inputs import FamilyAtMeeting
+from dashboard.risk.ranking import assess_family
+from dashboard.risk.scoring import DEFAULT_POLICY
+from dashboard.risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
+from db.errors import NotFound
+from db.models import Action, Child, Family, FamilyRiskScore, Meeting, Rating, User
+from db.queries.caseload import get_meeting
+from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting
+from db.queries.rating_form import age_on
+from db.session import reading
+
+_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+
+
+@dataclass(frozen=True)
+class CardProfessional:
+    """A column of the grid. `involved` is False for someone who rated but no longer works with the family on
+    the meeting date (their rating still counts and is shown; they are not offered as an action owner)."""
+
+    practitioner_id: int
+    name: str
+    role: Role
+    involved: bool
+
+
+@dataclass(frozen=True)
+class CardChild:
+    """A row of the grid. `rating` is the child's rating under the policy (None until someone rates)."""
+
+    child_id: int
+    first_name: str
+    age: int
+    legal_status: LegalStatus | None
+    rating: RAG | None
+
+
+@dataclass(frozen=True)
+class CardRating:
+    rag: RAG
+    rationale: str | None
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """An open action. `overdue` is judged at the meeting date, as the explanation's overdue count is."""
+
+    action_id: int
+    text: str
+    owner_id: int | None
+    owner: str | None
+    owner_role: Role | None
+    due_on: dt.date | None
+    agreed_on: dt.date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class FamilyCard:
+    meeting_id: int
+    held_on: dt.date
+    meeting_open: bool
+    previous_held_on: dt.date | None
+    family_id: int
+    case_reference: str
+    social_worker: str | None
+    band: Band
+    score: float | None
+    trend: str
+    previous_band: Band | None
+    explanation: str
+    children: tuple[CardChild, ...]
+    professionals: tuple[CardProfessional, ...]
+    ratings: dict[tuple[int, int], CardRating] = field(default_factory=dict)
+    """This meeting's ratings by (child_id, practitioner_id)."""
+    last_month: dict[tuple[int, int], RAG] = field(default_factory=dict)
+    """The previous scored meeting's ratings by (child_id, practitioner_id)."""
+    open_actions: tuple[CardAction, ...] = ()
+
+    @property
+    def action_owners(self) -> tuple[CardProfessional, ...]:
+        """Who can be given an action: the professionals working with the family on the meeting date."""
+        return tuple(p for p in self.professionals if p.involved)
+
+
+def family_card(engine: Engine, actor: User | None, meeting_id: int, family_id: int) -> FamilyCard:
+    """The card of a family on the meeting's caseload; NotFound if the family was not open with this team then."""
+    with reading(engine) as session:
+        meeting = get_meeting(session, actor, meeting_id)
+        found = families_at_meeting(session, meeting, [family_id])
+        if not found:
+            raise NotFound("That family is not on this meeting's caseload.")
+        family = found[0]
+        child_ids = [child.child_id for child in family.children]
+        band, score, trend, explanation, child_rating = _assessment(session, meeting, family)
+
+        ratings = {
+            (r.child_id, r.practitioner_id): CardRating(r.rag, r.rationale)
+            for r in session.scalars(
+                select(Rating).where(Rating.meeting_id == meeting.id, Rating.child_id.in_(child_ids))
+            )
+        }
+        before = previous_scored_meeting(session, meeting)
+        last_month: dict[tuple[int, int], RAG] = {}
+        if before is not None:
+            last_month = {
+                (child_id, practitioner_id): rag
+                for child_id, practitioner_id, rag in session.execute(
+                    select(Rating.child_id, Rating.practitioner_id, Rating.rag).where(
+                        Rating.meeting_id == before.id, Rating.child_id.in_(child_ids)
+                    )
+                )
+            }
+
+        involved = {p.practitioner_id for p in family.professionals}
+        people = involved | {practitioner_id for _, practitioner_id in ratings}
+        professionals = sorted(
+            (
+                CardProfessional(user.id, user.display_name, user.role, user.id in involved)
+                for user in session.scalars(select(User).where(User.id.in_(people)))
+            ),
+            key=lambda p: (_ROLE_ORDER[p.role], p.name, p.practitioner_id),
+        )
+        born = dict(session.execute(select(Child.id, Child.date_of_birth).where(Child.id.in_(child_ids))).all())
+        worker = session.scalar(
+            select(User.display_name)
+            .join(Family, Family.social_worker_id == User.id)
+            .where(Family.id == family.family_id)
+        )
+        return FamilyCard(
+            meeting_id=meeting.id,
+            held_on=meeting.held_on,
+            meeting_open=meeting.status is MeetingStatus.OPEN,
+            previous_held_on=before.held_on if before else None,
+            family_id=family.family_id,
+            case_reference=family.case_reference,
+            social_worker=worker,
+            band=band,
+            score=score,
+            trend=trend,
+            previous_band=family.previous.band if family.previous else None,
+            explanation=explanation,
+            children=tuple(
+                CardChild(
+                    child.child_id,
+                    child.first_name,
+                    age_on(born[child.child_id], meeting.held_on),
+                    child.legal_status,
+                    child_rating.get(child.child_id),
+                )
+                for child in family.children
+            ),
+            professionals=tuple(professionals),
+            ratings=ratings,
+            last_month=last_month,
+            open_actions=_open_actions(session, family.family_id, meeting.held_on),
+        )
+
+
+def _assessment(
+    session: Session, meeting: Meeting, family: FamilyAtMeeting
+) -> tuple[Band, float | None, str, str, dict[int, RAG]]:
+    """(band, score, trend, explanation, each child's rating): live while open, as stored once closed."""
+    if meeting.status is MeetingStatus.CLOSED:
+        stored = session.scalars(
+            select(FamilyRiskScore).where(
+                FamilyRiskScore.meeting_id == meeting.id, FamilyRiskScore.family_id == family.family_id
+            )
+        ).one_or_none()
+        if stored is not None:
+            c = stored.components
+            children = {child["child_id"]: RAG(child["rating"]) for child in c["children"]}
+            return Band(stored.band), stored.score, c["trend"], c["explanation"], children
+        # A closed meeting without a stored score for this family (its dates were corrected since): assess it.
+    a = assess_family(family, policy=DEFAULT_POLICY)
+    children = {child.child_id: child.rating for child in a.score.children}
+    return a.score.band, a.score.score, a.signals.trend.value, a.explanation, children
+
+
+def _open_actions(session: Session, family_id: int, day: dt.date) -> tuple[CardAction, ...]:
+    owner = aliased(User)
+    rows = session.execute(
+        select(Action, owner.display_name, owner.role, Meeting.held_on)
+        .outerjoin(owner, owner.id == Action.owner_id)
+        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+        .where(Action.family_id == family_id, Action.completed_on.is_(None))
+        .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
+    )
+    return tuple(
+        CardAction(
+            action_id=action.id,
+            text=action.text,
+            owner_id=action.owner_id,
+            owner=name,
+            owner_role=role,
+            due_on=action.due_on,
+            agreed_on=held_on or action.created_at.date(),
+            overdue=action.due_on is not None and action.due_on < day,
+        )
+        for action, name, role, held_on in rows
+    )
