@@ -66,7 +66,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         counts = load_seed(engine, args.scale, random_seed=args.random_seed, today=args.today, progress=_say)
         _say("Storing family risk scores for closed meetings…")
-        rebuilt = rebuild_scores(engine, actor=None, progress=_progress_bar("scores"))
+        rebuilt = rebuild_scores(engine, actor=None, progress=_progress_bar("closed meetings"))
         elapsed = time.perf_counter() - started
         _say(f"Loaded '{args.scale}' data in {elapsed:.1f} s:")
         for table, count in counts.items():

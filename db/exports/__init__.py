@@ -1,0 +1,1 @@
+"""What leaves the database as a file: CSV and spreadsheet exports, the printable meeting record."""
