@@ -14,6 +14,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.correction_form import show_correction_form
 from dashboard.components.family_card import band_style, show_family_card, show_table
 from dashboard.components.rag import band_text, trend_text
 from dashboard.components.team_picker import choose_case_team
@@ -300,6 +301,11 @@ def _action_forms(user: User, card: FamilyCard) -> None:
                 _flash(f"Action for {card.case_reference} marked done on {uk_date(done_on)}.")
 
 
+def _correction_form(user: User, card: FamilyCard) -> None:
+    if message := show_correction_form(user, card.meeting_id, card.family_id, card.case_reference):
+        _flash(message)
+
+
 def _close_form(user: User, meeting: MeetingSummary) -> None:
     with st.form("close-meeting"):
         st.markdown("**Close this meeting**")
@@ -366,6 +372,8 @@ if entries:
     card = st.fragment(_show_card, run_every=refresh)(user, meeting.id, family_id, presentation)
     if chair and is_open and card is not None:
         _action_forms(user, card)
+    if chair and not is_open and card is not None:
+        _correction_form(user, card)
 if chair and is_open:
     st.divider()
     _close_form(user, meeting)

@@ -299,3 +299,25 @@ def test_every_coloured_cell_also_says_its_word() -> None:
     ]
     assert styles.iloc[0, 2].startswith("background-color: #c62828; color: #ffffff")
     assert styles.iloc[1, 3].startswith("background-color: #f2f2f2")
+
+
+def test_the_chair_corrects_a_closed_meetings_rating_with_a_reason(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    _rate(app_engine, team, team.social_worker, RAG.RED)
+    close_meeting(app_engine, team.manager, team.meeting.id)
+    at = run_page("meeting.py", team.manager)
+    form_button = next(b for b in at.button if b.label == "Record correction")
+    [radio] = [r for r in at.radio if r.label == "Correct it to"]
+    radio.set_value(RAG.GREEN)
+    form_button.click().run()
+    assert any("Say why" in e.value for e in at.error)  # no reason: refused, nothing changed
+    [radio] = [r for r in at.radio if r.label == "Correct it to"]
+    radio.set_value(RAG.GREEN)
+    at.text_area[0].input("Rated the wrong child by mistake")
+    next(b for b in at.button if b.label == "Record correction").click().run()
+    assert any("corrected from Red to Green" in s.value for s in at.success)
+    with reading(app_engine) as s:
+        assert s.scalars(select(FamilyRiskScore.band)).one() is Band.GREEN
+
+    assert not [b for b in run_page("meeting.py", team.social_worker).button if b.label == "Record correction"]
