@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/fsdash db upgrade
 	$(BIN)/fsdash seed --scale demo --if-empty
-	$(BIN)/fsdash run --port $(PORT)
+	FSDASH_DEMO=1 $(BIN)/fsdash run --port $(PORT)
 
 ## test: install with test tools, make sure PostgreSQL and Chromium are there, run every test on SQLite and PostgreSQL
 test: $(VENV)/.installed-dev browser postgres

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from db.models import User
+from db.services.accounts import record_sign_out
 from db.session import make_engine, reading
 
 USER_KEY = "user_id"
@@ -33,7 +34,11 @@ def sign_in_as(user: User) -> None:
     st.session_state[LAST_SEEN_KEY] = time.monotonic()
 
 
-def sign_out(message: str | None = None) -> None:
+def sign_out(message: str | None = None, reason: str = "signed out") -> None:
+    """End the session (recorded in the audit trail) and forget everything it held."""
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is not None:
+        record_sign_out(engine(), user_id, reason)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     if message:
@@ -47,16 +52,16 @@ def current_user() -> User | None:
         return None
     now = time.monotonic()
     if now - st.session_state.get(LAST_SEEN_KEY, now) > idle_limit_seconds():
-        sign_out("You were signed out after a period of inactivity. Please sign in again.")
+        sign_out("You were signed out after a period of inactivity. Please sign in again.", reason="idle")
         return None
     st.session_state[LAST_SEEN_KEY] = now
     with reading(engine()) as session:
         user = session.get(User, user_id)
-        if user is None or not user.active:
-            sign_out("Your account is no longer active. Ask an administrator if this is unexpected.")
-            return None
-        _ = user.team, user.office  # loaded now, read after the session closes
-        return user
+        if user is not None and user.active:
+            _ = user.team, user.office  # loaded now, read after the session closes
+            return user
+    sign_out("Your account is no longer active. Ask an administrator if this is unexpected.", reason="inactive")
+    return None
 
 
 def require_user() -> User:

@@ -100,6 +100,13 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
+def record_sign_out(engine: Engine, user_id: int, reason: str) -> None:
+    """The end of a session in the audit trail: 'signed out', 'idle' or 'deactivated'."""
+    with transaction(engine) as session:
+        user = session.get(User, user_id)
+        record(session, user, "auth.sign_out", "user", user_id, after={"reason": reason})
+
+
 def create_user(
     engine: Engine,
     actor: User | None,
