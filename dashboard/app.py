@@ -22,7 +22,11 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
 def pages_for(role: Role) -> list[st.Page]:
     """Which pages each role sees. Hiding a page is a convenience: every query checks the role again."""
     if role is Role.ADMINISTRATOR:
-        return [_page("admin.py", "Admin", "🛠️", default=True), _page("account.py", "My account", "👤")]
+        return [
+            _page("admin.py", "Admin", "🛠️", default=True),
+            _page("audit.py", "Audit trail", "🔎"),
+            _page("account.py", "My account", "👤"),
+        ]
     if role is Role.SERVICE_LEAD:
         return [_page("service.py", "Service overview", "🗺️", default=True), _page("account.py", "My account", "👤")]
     manager = role is Role.TEAM_MANAGER
@@ -42,7 +46,7 @@ else:
     with st.sidebar:
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
-        if st.button("Sign out", use_container_width=True):
+        if st.button("Sign out", width="stretch"):
             sign_out("You have signed out.")
             st.rerun()
     st.navigation(pages_for(user.role)).run()

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.components.correction_form import show_correction_form
-from dashboard.components.family_card import band_style, show_family_card, show_table
-from dashboard.components.rag import band_text, trend_text
+from dashboard.components.family_card import show_family_card, show_table
+from dashboard.components.rag import band_text
+from dashboard.components.ranking_table import ranking_table
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
 from dashboard.risk.vocabulary import Band, MeetingStatus
@@ -53,52 +53,6 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stTable"] th { background-color: #d9d9d9 !important; color: #000; }
 [data-testid="stMainBlockContainer"] [data-testid="stTable"] td { border-color: #000 !important; }
 </style>"""
-
-_UNRATED_ROW = "background-color: #e8e8e8; color: #000000; font-style: italic"
-RANKING_COLUMNS = [
-    "Rank",
-    "Case",
-    "Band",
-    "Score",
-    "Trend",
-    "Disagree",
-    "Missing",
-    "Drift",
-    "Overdue",
-    "Legal",
-    "Social worker",
-    "Why",
-]
-
-
-def _ranking_table(entries: list[CaseloadEntry]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(cells, styles) of the ranked caseload. Families nobody has rated keep their place (after amber) but
-    their whole row is greyed and italic, so an unknown never passes for a quiet green."""
-    rows = [
-        [
-            e.rank,
-            e.case_reference,
-            band_text(e.band),
-            f"{e.score:.2f}" if e.score is not None else "–",
-            trend_text(e.trend),
-            "⚠ Disagree" if e.disagreement else "",
-            e.missing_ratings,
-            "⏳ Drifting" if e.drifting else "",
-            e.overdue_actions,
-            e.legal_status.short if e.legal_status else "",
-            e.social_worker or "",
-            e.explanation,
-        ]
-        for e in entries
-    ]
-    cells = pd.DataFrame(rows, columns=RANKING_COLUMNS)
-    styles = pd.DataFrame(
-        [[_UNRATED_ROW if e.band is Band.UNRATED else ""] * len(RANKING_COLUMNS) for e in entries],
-        columns=RANKING_COLUMNS,
-    )
-    styles["Band"] = [band_style(e.band) for e in entries]
-    return cells, styles
-
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
@@ -139,7 +93,7 @@ def _show_ranking(user: User, meeting_id: int, presentation: bool) -> list[Casel
         )
         notes.append(f"updates every {REFRESH_SECONDS} seconds")
     st.caption(" · ".join(notes))
-    cells, styles = _ranking_table(entries)
+    cells, styles = ranking_table(entries)
     if presentation:  # on a projector the explanations make every row too tall: each is on its family's card
         cells, styles = cells.drop(columns="Why"), styles.drop(columns="Why")
     show_table(cells, styles, presentation=presentation)

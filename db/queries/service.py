@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, column, func, or_, select, values
+from sqlalchemy import Date, Engine, and_, func, literal, or_, select, union_all
 
 from dashboard.risk.vocabulary import Band, LegalStatus
 from db.access import aggregate_team_ids
@@ -123,9 +123,13 @@ def legal_status_counts(
         team_ids = aggregate_team_ids(session, actor)
         if not team_ids:
             return pd.DataFrame(columns=["office", "team", "month", "status", "children"])
-        month_ends = values(column("month", Date), column("as_of", Date), name="month_ends").data(
-            list(zip(firsts, ends, strict=True))
-        )
+        # One row per month (a UNION ALL of literals: SQLite has no named VALUES list).
+        month_ends = union_all(
+            *(
+                select(literal(first, Date).label("month"), literal(end, Date).label("as_of"))
+                for first, end in zip(firsts, ends, strict=True)
+            )
+        ).subquery("month_ends")
         rows = session.execute(
             select(
                 Office.name, Team.name, month_ends.c.month, LegalStatusPeriod.status, func.count(LegalStatusPeriod.id)

@@ -15,8 +15,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select
 
 from dashboard.risk.vocabulary import Role
+from db.access import AccessDenied
 from db.errors import InvalidInput, ServiceError
-from db.models import Team, User, utcnow
+from db.models import Office, Team, User, utcnow
 from db.services.audit import record
 from db.session import transaction
 
@@ -115,9 +116,11 @@ def create_user(
     display_name: str,
     role: Role,
     team_name: str | None = None,
+    office_name: str | None = None,
     password: str | None = None,
 ) -> User:
-    """Create an account. Team roles need a team; actor None is the command line (first administrator)."""
+    """Create an account. Team roles need a team; a psychologist or service lead may instead be tied to an
+    office. Actor None is the command line (the first administrator)."""
     email = email.strip()
     if not _EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address.")
@@ -127,7 +130,7 @@ def create_user(
         check_new_password(password)
     with transaction(engine) as session:
         if actor is not None and actor.role is not Role.ADMINISTRATOR:
-            raise ServiceError("Only an administrator can create accounts.")
+            raise AccessDenied("Only an administrator can create accounts.")
         if session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
             raise InvalidInput(f"There is already an account for {email}.")
         team = None
@@ -136,12 +139,18 @@ def create_user(
             if team is None:
                 raise InvalidInput(f"There is no team called {team_name!r}.")
         elif role.rates_children and role is not Role.PSYCHOLOGIST:
-            raise InvalidInput(f"A {role.label} belongs to a team: give --team.")
+            raise InvalidInput(f"A {role.label} belongs to a team: choose one.")
+        office = None
+        if office_name:
+            office = session.scalars(select(Office).where(Office.name == office_name)).first()
+            if office is None:
+                raise InvalidInput(f"There is no office called {office_name!r}.")
         user = User(
             email=email,
             display_name=display_name.strip(),
             role=role,
             team_id=team.id if team else None,
+            office_id=office.id if office else (team.office_id if team else None),
             password_hash=hash_password(password) if password else None,
         )
         session.add(user)

@@ -1,0 +1,94 @@
+"""Altair charts for a family's history. Every coloured mark also carries its word (a letter on the cell, the
+band in the tooltip and legend), so the charts read on a black-and-white projector and for colour-blind users."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+
+from dashboard.components.rag import BAND_COLOUR
+from dashboard.risk.vocabulary import Band, LegalStatus
+from db.queries.family_history import RatingPoint, ScorePoint, StatusSpan
+
+RAG_DOMAIN = ["Red", "Amber", "Green"]
+RAG_RANGE = [BAND_COLOUR[Band.RED], BAND_COLOUR[Band.AMBER], BAND_COLOUR[Band.GREEN]]
+BAND_DOMAIN = [*RAG_DOMAIN, "Not yet rated"]
+BAND_RANGE = [*RAG_RANGE, BAND_COLOUR[Band.UNRATED]]
+STATUS_ORDER = [s.short for s in LegalStatus]
+
+
+def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
+    """Rows: child · professional; columns: meeting month; each cell coloured and lettered R/A/G."""
+    frame = pd.DataFrame(
+        {
+            "month": [p.held_on.strftime("%Y-%m") for p in points],
+            "meeting": [p.held_on.strftime("%d/%m/%Y") for p in points],
+            "who": [f"{p.child} · {p.professional} ({p.role.label})" for p in points],
+            "rating": [p.rag.label for p in points],
+            "letter": [p.rag.label[0] for p in points],
+        }
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("month:O", title="Meeting month", axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("who:N", title=None, sort=None),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("rating:N", scale=alt.Scale(domain=RAG_DOMAIN, range=RAG_RANGE), title="Rating"),
+        tooltip=[alt.Tooltip("meeting:N", title="Meeting"), alt.Tooltip("who:N", title="Who"), "rating:N"],
+    )
+    letters = base.mark_text(fontWeight="bold").encode(
+        text="letter:N",
+        color=alt.condition(alt.datum.rating == "Amber", alt.value("black"), alt.value("white")),
+    )
+    return (cells + letters).properties(height=max(120, 26 * frame["who"].nunique()))
+
+
+def score_line(points: tuple[ScorePoint, ...]) -> alt.Chart:
+    frame = pd.DataFrame(
+        {
+            "held_on": [pd.Timestamp(p.held_on) for p in points],
+            "score": [p.score for p in points],
+            "band": [p.band.label for p in points],
+        }
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("held_on:T", title="Meeting", axis=alt.Axis(format="%m/%Y")),
+        y=alt.Y("score:Q", title="Family score (0–100)", scale=alt.Scale(domain=[0, 100])),
+    )
+    line = base.mark_line(color="#555555")
+    dots = base.mark_point(filled=True, size=110).encode(
+        color=alt.Color("band:N", scale=alt.Scale(domain=BAND_DOMAIN, range=BAND_RANGE), title="Band"),
+        shape=alt.Shape("band:N", scale=alt.Scale(domain=BAND_DOMAIN), title="Band"),
+        tooltip=[alt.Tooltip("held_on:T", title="Meeting", format="%d/%m/%Y"), "band:N", "score:Q"],
+    )
+    return (line + dots).properties(height=260)
+
+
+def status_timeline(spans: tuple[StatusSpan, ...], today: dt.date) -> alt.Chart:
+    frame = pd.DataFrame(
+        {
+            "child": [s.child for s in spans],
+            "status": [s.status.short for s in spans],
+            "label": [s.status.label for s in spans],
+            "start": [pd.Timestamp(s.started_on) for s in spans],
+            "end": [pd.Timestamp(s.ended_on or today) for s in spans],
+        }
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y")),
+        x2="end:T",
+        y=alt.Y("child:N", title=None),
+    )
+    bars = base.mark_bar(height=22, stroke="white").encode(
+        color=alt.Color("status:N", sort=STATUS_ORDER, scale=alt.Scale(scheme="tableau10"), title="Legal status"),
+        tooltip=[
+            "child:N",
+            alt.Tooltip("label:N", title="Status"),
+            alt.Tooltip("start:T", title="From", format="%d/%m/%Y"),
+            alt.Tooltip("end:T", title="Until", format="%d/%m/%Y"),
+        ],
+    )
+    words = base.mark_text(align="left", dx=4, color="black").encode(text="status:N")
+    return (bars + words).properties(height=max(80, 40 * frame["child"].nunique()))

@@ -1,0 +1,102 @@
+"""Caseload: the team's families in rank order at a meeting, narrowed by filters, and downloadable as shown."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components.family_card import show_table
+from dashboard.components.rag import band_text
+from dashboard.components.ranking_table import CaseloadFilter, filtered, ranking_table
+from dashboard.components.team_picker import choose_case_team
+from dashboard.components.text import md, uk_date
+from dashboard.risk.vocabulary import Band, LegalStatus, MeetingStatus
+from dashboard.state import engine, require_user
+from db.errors import ServiceError
+from db.exports.cell_safety import neutralise_frame
+from db.queries.caseload import ranked_caseload, team_meetings
+from db.services.disclosures import record_download
+
+FAMILY_KEY = "family_id"
+BAND_ORDER = (Band.RED, Band.AMBER, Band.UNRATED, Band.GREEN)
+ALL_WORKERS = "Everyone"
+
+
+def _filters(workers: list[str]) -> CaseloadFilter:
+    bands, statuses, worker = st.columns(3)
+    chosen_bands = bands.multiselect("Band", BAND_ORDER, format_func=band_text, placeholder="All bands")
+    chosen_statuses = statuses.multiselect(
+        "Legal status",
+        [s for s in LegalStatus if s is not LegalStatus.CLOSED],
+        format_func=lambda s: s.label,
+        placeholder="All legal statuses",
+    )
+    chosen_worker = worker.selectbox("Allocated social worker", [ALL_WORKERS, *workers])
+    flags = st.columns(3)
+    return CaseloadFilter(
+        bands=frozenset(chosen_bands),
+        legal_statuses=frozenset(chosen_statuses),
+        social_worker=None if chosen_worker == ALL_WORKERS else chosen_worker,
+        disagreement_only=flags[0].checkbox("Only where professionals disagree"),
+        drifting_only=flags[1].checkbox("Only drifting (not rated for over 35 days)"),
+        overdue_only=flags[2].checkbox("Only with overdue actions"),
+    )
+
+
+user = require_user()
+team_id = choose_case_team(user)
+st.title("Caseload")
+try:
+    meetings = team_meetings(engine(), user, team_id)
+except ServiceError as exc:
+    st.error(md(exc))
+    st.stop()
+if not meetings:
+    st.info("This team has no meetings yet, so there is no ranking. The team manager opens one on the Meeting page.")
+    st.stop()
+by_id = {m.id: m for m in meetings}
+default = next((i for i, m in enumerate(meetings) if m.status is MeetingStatus.OPEN), 0)
+meeting_id = st.selectbox(
+    "Ranked at the meeting of",
+    list(by_id),
+    index=default,
+    format_func=lambda i: f"{uk_date(by_id[i].held_on)} · {by_id[i].status.value}",
+)
+try:
+    meeting, entries = ranked_caseload(engine(), user, meeting_id)
+except ServiceError as exc:
+    st.error(md(exc))
+    st.stop()
+if not entries:
+    st.info(f"No families were open with this team on {uk_date(meeting.held_on)}.")
+    st.stop()
+
+chosen = _filters(sorted({e.social_worker for e in entries if e.social_worker}))
+shown = filtered(entries, chosen)
+cells, styles = ranking_table(shown)
+st.caption(f"{len(shown)} of {len(entries)} families · {md(meeting.team)} · {uk_date(meeting.held_on)}")
+if not shown:
+    st.info("No family matches these filters. Clear a filter to see more.")
+    st.stop()
+show_table(cells, styles)
+
+download, family = st.columns([1, 2], vertical_alignment="bottom")
+download.download_button(
+    "Download these rows (CSV)",
+    neutralise_frame(cells).to_csv(index=False).encode("utf-8-sig"),
+    file_name=f"caseload-{meeting.held_on:%Y-%m-%d}.csv",
+    mime="text/csv",
+    on_click=record_download,
+    args=(engine(), user, "caseload_csv", meeting.id, {"rows": len(shown), "filters": chosen.describe()}),
+)
+with family:
+    references = {e.family_id: e.case_reference for e in shown}
+    picked = st.selectbox(
+        "Family history",
+        list(references),
+        format_func=references.__getitem__,
+        index=None,
+        placeholder="Choose a family to see its history",
+    )
+    if picked is not None and st.button("Open family history"):
+        st.session_state[FAMILY_KEY] = picked
+        st.switch_page("pages/family.py")

@@ -1,0 +1,124 @@
+"""Family: one family's history across months: each child's ratings by each professional, the family score,
+legal status, actions, and every change made to its ratings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components.charts import ratings_heatmap, score_line, status_timeline
+from dashboard.components.team_picker import choose_case_team
+from dashboard.components.text import md, uk_date
+from dashboard.state import engine, require_user
+from db.errors import ServiceError
+from db.queries.family_history import FamilyHistory, family_history, team_families
+from db.services.disclosures import record_view
+
+FAMILY_KEY = "family_id"
+VIEWED_KEY = "families_viewed"
+
+
+def _record_view_once(history: FamilyHistory) -> None:
+    """Opening a family is audited once per session, not on every rerun of the page."""
+    viewed: set[int] = st.session_state.setdefault(VIEWED_KEY, set())
+    if history.family_id not in viewed:
+        record_view(engine(), user, "family", history.family_id)
+        viewed.add(history.family_id)
+
+
+def _actions_table(history: FamilyHistory) -> pd.DataFrame:
+    today = dt.date.today()
+    return pd.DataFrame(
+        [
+            {
+                "Agreed at": uk_date(a.raised_on),
+                "Action": a.text,
+                "Who": a.owner or "",
+                "By": uk_date(a.due_on),
+                "Done": uk_date(a.completed_on)
+                if a.completed_on
+                else ("Overdue" if a.due_on and a.due_on < today else "Open"),
+            }
+            for a in history.actions
+        ]
+    )
+
+
+def _changes_table(history: FamilyHistory) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "When": f"{c.at:%d/%m/%Y %H:%M}",
+                "By": c.by or "system",
+                "What": f"{c.child} · {c.professional}",
+                "From": (c.before or "").capitalize(),
+                "To": (c.after or "").capitalize(),
+                "Kind": c.kind,
+                "Reason": c.reason or "",
+            }
+            for c in history.changes
+        ]
+    )
+
+
+user = require_user()
+team_id = choose_case_team(user)
+st.title("Family")
+try:
+    families = team_families(engine(), user, team_id)
+except ServiceError as exc:
+    st.error(md(exc))
+    st.stop()
+if not families:
+    st.info("This team has no families yet. An administrator adds them (Admin, or an import).")
+    st.stop()
+labels = {f.id: f.case_reference + (f" (closed {uk_date(f.closed_on)})" if f.closed_on else "") for f in families}
+ids = list(labels)
+wanted = st.session_state.get(FAMILY_KEY)
+family_id = st.selectbox(
+    "Family", ids, index=ids.index(wanted) if wanted in labels else 0, format_func=labels.__getitem__
+)
+st.session_state[FAMILY_KEY] = family_id
+try:
+    history = family_history(engine(), user, family_id)
+except ServiceError as exc:
+    st.error(md(exc))
+    st.stop()
+_record_view_once(history)
+
+status = f"closed {uk_date(history.closed_on)}" if history.closed_on else "open"
+st.caption(
+    f"{md(history.team)} · social worker {md(history.social_worker or 'not allocated')} · "
+    f"opened {uk_date(history.opened_on)} · {status} · children: {md(', '.join(history.children))}"
+)
+
+st.subheader("Ratings by each professional, month by month")
+if history.ratings:
+    st.altair_chart(ratings_heatmap(history.ratings), width="stretch")
+else:
+    st.info("Nobody has rated this family's children yet.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Family score")
+    if history.scores:
+        st.altair_chart(score_line(history.scores), width="stretch")
+    else:
+        st.info("No stored score yet: scores are stored when a meeting closes.")
+with right:
+    st.subheader("Legal status")
+    st.altair_chart(status_timeline(history.statuses, dt.date.today()), width="stretch")
+
+st.subheader("Actions")
+if history.actions:
+    st.dataframe(_actions_table(history), hide_index=True, width="stretch")
+else:
+    st.caption("No actions recorded for this family.")
+
+st.subheader("Changes to ratings")
+if history.changes:
+    st.dataframe(_changes_table(history), hide_index=True, width="stretch")
+else:
+    st.caption("No saved rating of this family has been changed.")

@@ -1,0 +1,194 @@
+"""What administrators change: offices, teams, accounts and who works with which family. Administrators see no
+ratings; every change here is audited with what it was before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.risk.vocabulary import Role
+from db.access import AccessDenied, require_active
+from db.errors import InvalidInput, NotFound
+from db.models import Family, Involvement, Office, Team, User
+from db.services.accounts import check_new_password, hash_password
+from db.services.audit import record
+from db.session import transaction
+
+NAME_MAX = 120
+
+
+def require_admin(actor: User | None) -> User:
+    actor = require_active(actor)
+    if actor.role is not Role.ADMINISTRATOR:
+        raise AccessDenied("Only an administrator can do that.")
+    return actor
+
+
+def _name(value: str, what: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise InvalidInput(f"Give the {what} a name.")
+    if len(value) > NAME_MAX:
+        raise InvalidInput(f"A {what} name can be at most {NAME_MAX} characters.")
+    return value
+
+
+def _unique(
+    session: Session, model: type[Office] | type[Team], name: str, what: str, own_id: int | None = None
+) -> None:
+    found = session.scalar(select(model.id).where(func.lower(model.name) == name.lower()))
+    if found is not None and found != own_id:
+        raise InvalidInput(f"There is already a {what} called {name!r}.")
+
+
+def add_office(engine: Engine, actor: User | None, name: str) -> Office:
+    actor = require_admin(actor)
+    name = _name(name, "office")
+    with transaction(engine) as session:
+        _unique(session, Office, name, "office")
+        office = Office(name=name)
+        session.add(office)
+        session.flush()
+        record(session, actor, "office.create", "office", office.id, after={"name": name})
+        return office
+
+
+def add_team(engine: Engine, actor: User | None, name: str, office_id: int) -> Team:
+    actor = require_admin(actor)
+    name = _name(name, "team")
+    with transaction(engine) as session:
+        if session.get(Office, office_id) is None:
+            raise InvalidInput("Choose the office the team works from.")
+        _unique(session, Team, name, "team")
+        team = Team(name=name, office_id=office_id)
+        session.add(team)
+        session.flush()
+        record(session, actor, "team.create", "team", team.id, after={"name": name, "office_id": office_id})
+        return team
+
+
+def update_team(engine: Engine, actor: User | None, team_id: int, name: str, office_id: int) -> None:
+    actor = require_admin(actor)
+    name = _name(name, "team")
+    with transaction(engine) as session:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise NotFound("That team does not exist.")
+        if session.get(Office, office_id) is None:
+            raise InvalidInput("Choose the office the team works from.")
+        _unique(session, Team, name, "team", own_id=team.id)
+        before = {"name": team.name, "office_id": team.office_id}
+        team.name, team.office_id = name, office_id
+        record(
+            session, actor, "team.update", "team", team.id, before=before, after={"name": name, "office_id": office_id}
+        )
+
+
+def update_user(
+    engine: Engine,
+    actor: User | None,
+    user_id: int,
+    *,
+    role: Role,
+    team_id: int | None,
+    office_id: int | None,
+    active: bool,
+) -> None:
+    """Change an account's role, team or office, or (de)activate it: a deactivated user loses access at once."""
+    actor = require_admin(actor)
+    with transaction(engine) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("That account does not exist.")
+        if user.id == actor.id and (not active or role is not Role.ADMINISTRATOR):
+            raise InvalidInput("You cannot deactivate yourself or remove your own administrator role.")
+        if role.rates_children and role is not Role.PSYCHOLOGIST and team_id is None:
+            raise InvalidInput(f"A {role.label} belongs to a team: choose one.")
+        if not role.rates_children:
+            team_id = None
+        if team_id is not None:
+            team = session.get(Team, team_id)
+            if team is None:
+                raise InvalidInput("That team does not exist.")
+            office_id = team.office_id
+        before = {"role": user.role.value, "team_id": user.team_id, "office_id": user.office_id, "active": user.active}
+        user.role, user.team_id, user.office_id, user.active = role, team_id, office_id, active
+        after = {"role": role.value, "team_id": team_id, "office_id": office_id, "active": active}
+        if before != after:
+            record(session, actor, "user.update", "user", user.id, before=before, after=after)
+
+
+def reset_password(engine: Engine, actor: User | None, user_id: int, password: str) -> None:
+    """Set a new password for someone who forgot theirs; it also lifts a lockout."""
+    actor = require_admin(actor)
+    check_new_password(password)
+    with transaction(engine) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("That account does not exist.")
+        user.password_hash = hash_password(password)
+        user.failed_sign_ins, user.locked_until = 0, None
+        record(session, actor, "user.password_reset", "user", user.id)
+
+
+def add_involvement(
+    engine: Engine, actor: User | None, family_id: int, practitioner_id: int, started_on: dt.date
+) -> Involvement:
+    actor = require_admin(actor)
+    with transaction(engine) as session:
+        family = session.get(Family, family_id)
+        person = session.get(User, practitioner_id)
+        if family is None or person is None:
+            raise NotFound("That family or professional does not exist.")
+        in_team = person.team_id == family.team_id or (
+            person.role is Role.PSYCHOLOGIST and person.team_id is None and person.office_id == family.team.office_id
+        )
+        if not person.active or not person.role.rates_children or not in_team:
+            raise InvalidInput(f"{person.display_name} is not an active professional of {family.team.name}.")
+        if started_on < family.opened_on:
+            raise InvalidInput(f"The family's case opened on {family.opened_on:%d/%m/%Y}: start on or after that.")
+        current = session.scalar(
+            select(Involvement.id).where(
+                Involvement.family_id == family_id,
+                Involvement.practitioner_id == practitioner_id,
+                Involvement.ended_on.is_(None),
+            )
+        )
+        if current is not None:
+            raise InvalidInput(f"{person.display_name} already works with {family.case_reference}.")
+        involvement = Involvement(family_id=family_id, practitioner_id=practitioner_id, started_on=started_on)
+        session.add(involvement)
+        session.flush()
+        record(
+            session,
+            actor,
+            "involvement.create",
+            "involvement",
+            involvement.id,
+            after={"family_id": family_id, "practitioner_id": practitioner_id, "started_on": started_on.isoformat()},
+        )
+        return involvement
+
+
+def end_involvement(engine: Engine, actor: User | None, involvement_id: int, ended_on: dt.date) -> None:
+    actor = require_admin(actor)
+    with transaction(engine) as session:
+        involvement = session.get(Involvement, involvement_id)
+        if involvement is None:
+            raise NotFound("That involvement does not exist.")
+        if involvement.ended_on is not None:
+            raise InvalidInput("That involvement has already ended.")
+        if ended_on <= involvement.started_on:
+            raise InvalidInput(f"It started on {involvement.started_on:%d/%m/%Y}: the end must be after that.")
+        involvement.ended_on = ended_on
+        record(
+            session,
+            actor,
+            "involvement.end",
+            "involvement",
+            involvement.id,
+            before={"ended_on": None},
+            after={"ended_on": ended_on.isoformat()},
+        )

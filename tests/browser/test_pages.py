@@ -1,0 +1,29 @@
+"""Every page each role can reach, opened from the sidebar as a user would: it renders without an error, and a
+screenshot of it is kept under test-artifacts/screenshots for a person to look at."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot, sign_in, wait_for_app
+
+ERRORS = ("This app has encountered an error", "Traceback", "Error:")
+
+
+@pytest.mark.parametrize("role", ["team manager", "social worker", "service lead", "administrator"])
+def test_every_page_of_every_role_renders(page: Page, live_app: dict[str, str], role: str) -> None:
+    sign_in(page, live_app["url"], live_app[role])
+    links = page.get_by_test_id("stSidebarNavLink")
+    expect(links.first).to_be_visible()
+    titles = [link.inner_text().strip().splitlines()[-1].strip() for link in links.all()]
+    assert titles, "the sidebar lists this role's pages"
+    for index, title in enumerate(titles):
+        page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+        wait_for_app(page)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        body = page.get_by_test_id("stMain").inner_text()
+        for error in ERRORS:
+            assert error not in body, f"{title} as {role} shows {error!r}"
+        name = title.lower().replace(" ", "-")
+        screenshot(page, f"20-{role.replace(' ', '-')}-{index}-{name}")
