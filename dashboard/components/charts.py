@@ -17,6 +17,12 @@ RAG_RANGE = [BAND_COLOUR[Band.RED], BAND_COLOUR[Band.AMBER], BAND_COLOUR[Band.GR
 BAND_DOMAIN = [*RAG_DOMAIN, "Not yet rated"]
 BAND_RANGE = [*RAG_RANGE, BAND_COLOUR[Band.UNRATED]]
 STATUS_ORDER = [s.short for s in LegalStatus]
+AXES_PX = 110  # room for axis labels and title below a chart's plot area
+
+
+def element_height(chart: alt.TopLevelMixin) -> int:
+    """The height to give st.altair_chart: Streamlit's default squeezes layered charts with discrete rows."""
+    return int(chart.height) + AXES_PX
 
 
 def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
@@ -32,7 +38,7 @@ def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
     )
     base = alt.Chart(frame).encode(
         x=alt.X("month:O", title="Meeting month", axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("who:N", title=None, sort=None),
+        y=alt.Y("who:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("rating:N", scale=alt.Scale(domain=RAG_DOMAIN, range=RAG_RANGE), title="Rating"),

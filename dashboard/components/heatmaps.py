@@ -19,7 +19,9 @@ CELL = "cell"
 
 
 def _months(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(month_label=pd.to_datetime(frame["month"]).dt.strftime("%m/%Y"))
+    """Months as timestamps (so the chart serialises) and as the UK label shown on the axis."""
+    months = pd.to_datetime(frame["month"])
+    return frame.assign(month=months, month_label=months.dt.strftime("%m/%Y"))
 
 
 def heatmap(frame: pd.DataFrame, row: str, value: str, title: str, percent: bool = False) -> alt.LayerChart:

@@ -12,9 +12,7 @@ from db.services.accounts import MIN_PASSWORD_LENGTH, change_password
 user = require_user()
 st.title("My account")
 where = user.team.name if user.team else (user.office.name if user.office else "the whole service")
-st.markdown(
-    f"**{md(user.display_name)}** · {md(user.email)}  \n{md(user.role.label.capitalize())} · {md(where)}"
-)
+st.markdown(f"**{md(user.display_name)}** · {md(user.email)}  \n{md(user.role.label.capitalize())} · {md(where)}")
 st.caption("Your name, role and team are set by an administrator. Ask them if something here is wrong.")
 
 st.subheader("Change password")

@@ -10,7 +10,7 @@ from dashboard.components.text import md
 from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
-from db.exports.cell_safety import neutralise_frame
+from db.exports.cell_safety import csv_bytes
 from db.queries.audit_search import PAGE_SIZE, AuditQuery, search, verbs
 from db.services.disclosures import record_download
 
@@ -49,7 +49,7 @@ if table.empty:
 st.dataframe(table, hide_index=True, width="stretch")
 st.download_button(
     "Download this page (CSV)",
-    neutralise_frame(table).to_csv(index=False).encode("utf-8-sig"),
+    csv_bytes(table),
     file_name=f"audit-{since:%Y%m%d}-{until:%Y%m%d}.csv",
     mime="text/csv",
     on_click=record_download,

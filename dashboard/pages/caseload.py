@@ -12,7 +12,7 @@ from dashboard.components.text import md, uk_date
 from dashboard.risk.vocabulary import Band, LegalStatus, MeetingStatus
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
-from db.exports.cell_safety import neutralise_frame
+from db.exports.cell_safety import csv_bytes
 from db.queries.caseload import ranked_caseload, team_meetings
 from db.services.disclosures import record_download
 
@@ -82,7 +82,7 @@ show_table(cells, styles)
 download, family = st.columns([1, 2], vertical_alignment="bottom")
 download.download_button(
     "Download these rows (CSV)",
-    neutralise_frame(cells).to_csv(index=False).encode("utf-8-sig"),
+    csv_bytes(cells),
     file_name=f"caseload-{meeting.held_on:%Y-%m-%d}.csv",
     mime="text/csv",
     on_click=record_download,

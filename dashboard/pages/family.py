@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.components.charts import ratings_heatmap, score_line, status_timeline
+from dashboard.components.charts import element_height, ratings_heatmap, score_line, status_timeline
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, require_user
@@ -96,7 +96,8 @@ st.caption(
 
 st.subheader("Ratings by each professional, month by month")
 if history.ratings:
-    st.altair_chart(ratings_heatmap(history.ratings), width="stretch")
+    heat = ratings_heatmap(history.ratings)
+    st.altair_chart(heat, width="stretch", height=element_height(heat))
 else:
     st.info("Nobody has rated this family's children yet.")
 
@@ -109,7 +110,8 @@ with left:
         st.info("No stored score yet: scores are stored when a meeting closes.")
 with right:
     st.subheader("Legal status")
-    st.altair_chart(status_timeline(history.statuses, dt.date.today()), width="stretch")
+    timeline = status_timeline(history.statuses, dt.date.today())
+    st.altair_chart(timeline, width="stretch", height=element_height(timeline))
 
 st.subheader("Actions")
 if history.actions:

@@ -54,6 +54,7 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stTable"] td { border-color: #000 !important; }
 </style>"""
 
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 

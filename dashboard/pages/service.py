@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.charts import element_height
 from dashboard.components.heatmaps import CELL, heatmap, outcomes_chart, team_comparison
 from dashboard.components.text import md
 from dashboard.state import engine, require_user
@@ -87,7 +88,7 @@ if office != ALL_OFFICES:
 
 st.subheader("Share of families rated red, by team and month")
 red_map = heatmap(team_months, "team", "red_share", "Share red", percent=True)
-event = st.altair_chart(red_map, width="stretch", on_select="rerun", key="red-heatmap")
+event = st.altair_chart(red_map, width="stretch", height=element_height(red_map), on_select="rerun", key="red-heatmap")
 st.caption("Click a cell to see that team's month below.")
 
 picked = (event or {}).get("selection", {}).get(CELL) or []
@@ -106,7 +107,8 @@ _detail(team_months, counts, team, month)
 _download_row(team_months, red_map, months, office)
 
 st.subheader("Mean family score, by team and month")
-st.altair_chart(heatmap(team_months, "team", "mean_score", "Mean score"), width="stretch")
+score_map = heatmap(team_months, "team", "mean_score", "Mean score")
+st.altair_chart(score_map, width="stretch", height=element_height(score_map))
 
 if office == ALL_OFFICES:
     st.subheader("By office")
@@ -116,7 +118,8 @@ if office == ALL_OFFICES:
 
 latest = team_months[team_months["month"] == team_months["month"].max()]
 st.subheader(f"Teams compared, {pd.Timestamp(latest['month'].iloc[0]):%m/%Y}")
-st.altair_chart(team_comparison(latest), width="stretch")
+comparison = team_comparison(latest)
+st.altair_chart(comparison, width="stretch", height=element_height(comparison))
 
 st.subheader("Children by legal status (the outcomes framework)")
 if counts.empty:

@@ -24,3 +24,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
     return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """`frame` exactly as shown, as CSV for Excel (UTF-8 with a byte-order mark), formula-like cells neutralised."""
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")

@@ -6,14 +6,14 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from db.exports.cell_safety import neutralise_frame
+from db.exports.cell_safety import csv_bytes
 
 CSV_COLUMNS = ["office", "team", "month", "families", "red", "amber", "green", "unrated", "red_share", "mean_score"]
 
 
 def heatmap_csv(team_months: pd.DataFrame) -> bytes:
     columns = [c for c in CSV_COLUMNS if c in team_months.columns]
-    return neutralise_frame(team_months[columns]).to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(team_months[columns])
 
 
 def chart_png(chart: alt.TopLevelMixin) -> bytes:

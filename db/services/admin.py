@@ -40,14 +40,14 @@ def _unique(
 ) -> None:
     found = session.scalar(select(model.id).where(func.lower(model.name) == name.lower()))
     if found is not None and found != own_id:
-        raise InvalidInput(f"There is already a {what} called {name!r}.")
+        raise InvalidInput(f"There is already {what} called {name!r}.")
 
 
 def add_office(engine: Engine, actor: User | None, name: str) -> Office:
     actor = require_admin(actor)
     name = _name(name, "office")
     with transaction(engine) as session:
-        _unique(session, Office, name, "office")
+        _unique(session, Office, name, "an office")
         office = Office(name=name)
         session.add(office)
         session.flush()
@@ -61,7 +61,7 @@ def add_team(engine: Engine, actor: User | None, name: str, office_id: int) -> T
     with transaction(engine) as session:
         if session.get(Office, office_id) is None:
             raise InvalidInput("Choose the office the team works from.")
-        _unique(session, Team, name, "team")
+        _unique(session, Team, name, "a team")
         team = Team(name=name, office_id=office_id)
         session.add(team)
         session.flush()
@@ -78,7 +78,7 @@ def update_team(engine: Engine, actor: User | None, team_id: int, name: str, off
             raise NotFound("That team does not exist.")
         if session.get(Office, office_id) is None:
             raise InvalidInput("Choose the office the team works from.")
-        _unique(session, Team, name, "team", own_id=team.id)
+        _unique(session, Team, name, "a team", own_id=team.id)
         before = {"name": team.name, "office_id": team.office_id}
         team.name, team.office_id = name, office_id
         record(
@@ -190,5 +190,5 @@ def end_involvement(engine: Engine, actor: User | None, involvement_id: int, end
             "involvement",
             involvement.id,
             before={"ended_on": None},
-            after={"ended_on": ended_on.isoformat()},
+            after={"ended_on": ended_on.isoformat(), "family_id": involvement.family_id},
         )

@@ -32,7 +32,9 @@ def _plant(database_url: str, email: str) -> str:
             family = session.scalars(
                 select(Family)
                 .join(Involvement, Involvement.family_id == Family.id)
-                .where(Involvement.practitioner_id == user.id, Family.closed_on.is_(None), Involvement.ended_on.is_(None))
+                .where(
+                    Involvement.practitioner_id == user.id, Family.closed_on.is_(None), Involvement.ended_on.is_(None)
+                )
                 .order_by(Family.case_reference)
                 .limit(1)
             ).one()
