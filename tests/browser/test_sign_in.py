@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from db.models import AuditEvent, User
+from db.session import make_engine, reading
 from tests.browser.conftest import screenshot, sign_in, wait_for_app
 
 
@@ -29,3 +32,16 @@ def test_each_role_lands_on_its_own_first_page(page: Page, live_app: dict[str, s
         screenshot(page, shot)
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    engine = make_engine(live_app["database_url"])
+    try:
+        with reading(engine) as session:
+            signed_out = session.scalars(
+                select(User.email)
+                .join(AuditEvent, AuditEvent.actor_id == User.id)
+                .where(AuditEvent.verb == "auth.sign_out")
+            ).all()
+    finally:
+        engine.dispose()
+    assert {live_app[role] for role in ("team manager", "social worker", "service lead", "administrator")} <= set(
+        signed_out
+    ), "every sign-out is in the audit trail"
