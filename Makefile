@@ -31,10 +31,11 @@ test: $(VENV)/.installed-dev browser postgres
 
 ## browser: Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests…"; \
+	@{ command -v chromium && dpkg -s fonts-noto-color-emoji; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium (and fonts for the screenshots) for the browser tests…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null; }
 
 ## postgres: start the local PostgreSQL cluster if it is not accepting connections
 postgres:
