@@ -24,6 +24,7 @@ def pages_for(role: Role) -> list[st.Page]:
     if role is Role.ADMINISTRATOR:
         return [
             _page("admin.py", "Admin", "🛠️", default=True),
+            _page("import_caseload.py", "Import caseload", "📥"),
             _page("audit.py", "Audit trail", "🔎"),
             _page("account.py", "My account", "👤"),
         ]

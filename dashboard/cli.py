@@ -123,6 +123,51 @@ def cmd_users_create(args: argparse.Namespace) -> None:
     _say(f"Created {user.role.label} account for {user.email}.")
 
 
+def cmd_import_caseload(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.imports import ImportRefused, import_caseload
+    from db.session import make_engine
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    engine = make_engine(database_url())
+    stages: dict[str, Callable[[int, int], None]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        stages.setdefault(stage, _progress_bar(stage.lower()))(done, total)
+
+    try:
+        summary = import_caseload(
+            engine,
+            None,
+            path.name,
+            data,
+            dry_run=args.dry_run,
+            close_missing=args.close_missing,
+            team=args.team,
+            progress=progress,
+        )
+    except ImportRefused as exc:
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise CommandError(
+            f"Nothing was imported: {path.name} has {len(exc.problems):,} problem(s), listed above."
+        ) from None
+    except ServiceError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        engine.dispose()
+    _say(f"Dry run of {path.name}: nothing was written. It would give:" if args.dry_run else f"Imported {path.name}:")
+    _say(f"  {'':<16}{'created':>9}{'updated':>9}{'closed':>9}")
+    for entity, counts in summary.counts().items():
+        label = entity.replace("_", " ")
+        _say(f"  {label:<16}{counts['created']:>9,}{counts['updated']:>9,}{counts['closed']:>9,}")
+    _say(f"  ({summary.rows:,} rows, sha256 {summary.sha256})")
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     command = [
         sys.executable,
@@ -209,6 +254,26 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--team", help="team name (required for team roles)")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     create.set_defaults(func=cmd_users_create)
+
+    imports = commands.add_parser("import", help="import data from the council's spreadsheets").add_subparsers(
+        dest="import_command", required=True
+    )
+    caseload = imports.add_parser(
+        "caseload",
+        help="import families, children, legal statuses and involvement from a .csv or .xlsx file (all or nothing)",
+        description="Check the whole file first; if any row is wrong, list every problem and change nothing. "
+        "Families and children are matched by their case references: known ones are updated, new ones added. "
+        "Nothing is ever deleted. The columns are described in the README ('Importing the caseload').",
+    )
+    caseload.add_argument("file", metavar="FILE", help="the caseload file (.csv or .xlsx, one row per child)")
+    caseload.add_argument("--dry-run", action="store_true", help="check the file and show the counts; write nothing")
+    caseload.add_argument(
+        "--close-missing",
+        action="store_true",
+        help="close the open families of the imported teams that the file does not list (they are never deleted)",
+    )
+    caseload.add_argument("--team", help="the file is for this team only (by name): other teams' rows are refused")
+    caseload.set_defaults(func=cmd_import_caseload)
 
     run = commands.add_parser("run", help="start the dashboard")
     run.add_argument("--port", type=int, default=8501)

@@ -23,10 +23,13 @@ from dashboard.risk.vocabulary import Band, MeetingStatus
 from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, require_user
 from db.access import MANAGER_ROLES
 from db.errors import ServiceError
+from db.exports.caseload_files import caseload_csv, caseload_xlsx
+from db.exports.meeting_record import meeting_record_pdf
 from db.models import ACTION_TEXT_MAX, User
 from db.queries.caseload import CaseloadEntry, MeetingSummary, ranked_caseload, team_meetings
 from db.queries.family_card import FamilyCard, family_card
 from db.services.actions import add_action, complete_action
+from db.services.disclosures import record_download
 from db.services.meetings import close_meeting, open_meeting
 
 REFRESH_SECONDS = 5
@@ -261,6 +264,40 @@ def _correction_form(user: User, card: FamilyCard) -> None:
         _flash(message)
 
 
+def _downloads(user: User, meeting: MeetingSummary, entries: list[CaseloadEntry]) -> None:
+    """The record that goes on file (PDF) and the ranked caseload as a spreadsheet, each made on click; audited."""
+    stem = f"supervision-{meeting.held_on:%Y-%m-%d}"
+    audit = {"families": len(entries), "status": meeting.status.value}
+    record_pdf, csv_file, xlsx_file = st.columns(3)
+    record_pdf.download_button(
+        "Meeting record (PDF)",
+        lambda: meeting_record_pdf(engine(), user, meeting.id),
+        file_name=f"{stem}-record.pdf",
+        mime="application/pdf",
+        on_click=record_download,
+        args=(engine(), user, "meeting_record_pdf", meeting.id, audit),
+        key="download-record",
+    )
+    csv_file.download_button(
+        "Ranked caseload (CSV)",
+        lambda: caseload_csv(entries),
+        file_name=f"{stem}-caseload.csv",
+        mime="text/csv",
+        on_click=record_download,
+        args=(engine(), user, "caseload_csv", meeting.id, audit),
+        key="download-csv",
+    )
+    xlsx_file.download_button(
+        "Ranked caseload (.xlsx)",
+        lambda: caseload_xlsx(meeting, entries),
+        file_name=f"{stem}-caseload.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click=record_download,
+        args=(engine(), user, "caseload_xlsx", meeting.id, audit),
+        key="download-xlsx",
+    )
+
+
 def _close_form(user: User, meeting: MeetingSummary) -> None:
     with st.form("close-meeting"):
         st.markdown("**Close this meeting**")
@@ -322,6 +359,7 @@ st.caption(
 
 entries = st.fragment(_show_ranking, run_every=refresh)(user, meeting.id, presentation)
 if entries:
+    _downloads(user, meeting, entries)
     st.divider()
     family_id = _choose_family(meeting.id, entries)
     card = st.fragment(_show_card, run_every=refresh)(user, meeting.id, family_id, presentation)

@@ -27,3 +27,23 @@ def test_every_page_of_every_role_renders(page: Page, live_app: dict[str, str], 
             assert error not in body, f"{title} as {role} shows {error!r}"
         name = title.lower().replace(" ", "-")
         screenshot(page, f"20-{role.replace(' ', '-')}-{index}-{name}")
+
+
+def test_the_caseload_opens_a_familys_history(page: Page, live_app: dict[str, str]) -> None:
+    sign_in(page, live_app["url"], live_app["social worker"])
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Caseload").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Download these rows (CSV)")).to_be_visible()
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Family history").locator("input")
+    picker.click()
+    picker.press("ArrowDown")  # at the foot of the screen a click only focuses it
+    option = page.get_by_role("option").first
+    expect(option).to_be_visible()
+    reference = option.inner_text().strip()
+    option.click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Open family history").click()
+    expect(page.get_by_role("heading", name="Family").first).to_be_visible(timeout=20_000)
+    wait_for_app(page)
+    screenshot(page, "21-caseload-to-family")
+    expect(page.get_by_test_id("stSelectbox").first.locator("input")).to_have_value(reference)

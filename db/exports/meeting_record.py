@@ -1,0 +1,218 @@
+"""The meeting record: what goes on file after group supervision, as a printable PDF.
+
+Team, date, chair and the professionals who rated; then each family in rank order with its children ×
+professionals grid (every coloured cell also carries its word, so a black-and-white printout loses nothing), the
+score, the explanation and the actions agreed. Text is real text (never an image), so the record can be searched
+and read by a screen reader. DejaVu Sans is embedded when the system has it, for any name; otherwise the PDF
+uses a built-in font and letters outside Latin-1 are replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import aliased
+
+from dashboard.risk.vocabulary import RAG, Band, MeetingStatus, Role
+from db.exports.caseload_files import BAND_FILL, BAND_INK, flags, trend_word
+from db.models import Action, Rating, User
+from db.queries.caseload import CaseloadEntry, MeetingSummary, ranked_caseload
+from db.queries.family_card import FamilyCard, family_card
+from db.session import reading
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+NOT_RATED = "Not rated"
+_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+_ASCII = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "*"})
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    text: str
+    owner: str | None
+    due_on: dt.date | None
+    completed_on: dt.date | None
+
+
+def meeting_record_pdf(engine: Engine, actor: User | None, meeting_id: int) -> bytes:
+    """The record of one meeting, for someone who may see that team's cases (checked by the queries)."""
+    meeting, entries = ranked_caseload(engine, actor, meeting_id)
+    cards = {e.family_id: family_card(engine, actor, meeting_id, e.family_id) for e in entries}
+    with reading(engine) as session:
+        attendees = [
+            (name, role)
+            for name, role in session.execute(
+                select(User.display_name, User.role)
+                .where(User.id.in_(select(Rating.practitioner_id).where(Rating.meeting_id == meeting_id)))
+                .order_by(User.display_name)
+            )
+        ]
+        owner = aliased(User)
+        actions: dict[int, list[RecordAction]] = defaultdict(list)
+        for action, name in session.execute(
+            select(Action, owner.display_name)
+            .outerjoin(owner, owner.id == Action.owner_id)
+            .where(Action.meeting_id == meeting_id)
+            .order_by(Action.due_on, Action.id)
+        ):
+            actions[action.family_id].append(RecordAction(action.text, name, action.due_on, action.completed_on))
+    attendees.sort(key=lambda person: (_ROLE_ORDER[person[1]], person[0]))
+    return _Record(meeting).render(entries, cards, attendees, actions)
+
+
+def _uk(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "-"
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
+
+
+def _band_face(band: Band | RAG | None) -> FontFace:
+    if band is None:
+        return FontFace()
+    band = Band(str(band))
+    return FontFace(emphasis="BOLD", color=_rgb(BAND_INK[band]), fill_color=_rgb(BAND_FILL[band]))
+
+
+class _Record(FPDF):
+    def __init__(self, meeting: MeetingSummary) -> None:
+        super().__init__(orientation="landscape", format="A4")
+        self.meeting = meeting
+        self.set_title(f"Supervision record {meeting.team} {_uk(meeting.held_on)}")
+        self.set_auto_page_break(auto=True, margin=15)
+        regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+        self.unicode = regular.exists() and bold.exists()
+        if self.unicode:
+            self.add_font("Body", "", str(regular))
+            self.add_font("Body", "B", str(bold))
+            self.family_name = "Body"
+        else:
+            self.family_name = "Helvetica"
+
+    def text_of(self, value: object) -> str:
+        """Text safe for the font: anything goes with DejaVu; the built-in font takes Latin-1 only."""
+        text = str(value)
+        if self.unicode:
+            return text
+        return text.translate(_ASCII).encode("latin-1", errors="replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.family_name, size=8)
+        self.cell(
+            0,
+            8,
+            self.text_of(
+                f"OFFICIAL-SENSITIVE · {self.meeting.team} · supervision of {_uk(self.meeting.held_on)} · "
+                f"page {self.page_no()} of {{nb}}"
+            ),
+            align="C",
+        )
+
+    def line_of(self, text: str, size: float = 10, bold: bool = False, height: float = 5.5) -> None:
+        self.set_font(self.family_name, "B" if bold else "", size)
+        self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+
+    def render(
+        self,
+        entries: list[CaseloadEntry],
+        cards: dict[int, FamilyCard],
+        attendees: list[tuple[str, Role]],
+        actions: dict[int, list[RecordAction]],
+    ) -> bytes:
+        m = self.meeting
+        self.add_page()
+        self.line_of("Group supervision record", size=18, bold=True, height=9)
+        self.line_of(f"Team: {m.team}", bold=True)
+        self.line_of(f"Date: {_uk(m.held_on)}")
+        self.line_of(f"Chair: {m.chair or 'not recorded'}")
+        if m.status is MeetingStatus.OPEN:
+            self.line_of("Draft: this meeting is still open, so ratings may still change.", bold=True)
+        else:
+            self.line_of("Status: closed; this record is locked.")
+        who = "; ".join(f"{name} ({role.label})" for name, role in attendees) or "nobody has rated yet"
+        self.line_of(f"Attendees (professionals who rated): {who}")
+        self.line_of(f"Families discussed, in rank order: {len(entries)}")
+        if not entries:
+            self.line_of("No families were open with this team on the meeting date.")
+        for entry in entries:
+            self._family(entry, cards[entry.family_id], actions.get(entry.family_id, []))
+        return bytes(self.output())
+
+    def _family(self, entry: CaseloadEntry, card: FamilyCard, actions: list[RecordAction]) -> None:
+        if self.will_page_break(40):
+            self.add_page()
+        self.ln(4)
+        score = f"score {entry.score:.2f}" if entry.score is not None else "no score"
+        self.line_of(
+            f"{entry.rank}. {entry.case_reference} · {entry.band.label} · {score} · trend: {trend_word(entry.trend)}",
+            size=13,
+            bold=True,
+            height=7,
+        )
+        details = [f"Social worker: {entry.social_worker or 'not allocated'}"]
+        if entry.legal_status:
+            details.append(f"Legal status: {entry.legal_status.label}")
+        if found := flags(entry):
+            details.append(f"Flags: {found}")
+        self.line_of(" · ".join(details), size=9)
+        self.line_of(f"Why: {entry.explanation}", size=9)
+        self._grid(card)
+        self._actions(actions)
+
+    def _grid(self, card: FamilyCard) -> None:
+        if not card.children:
+            self.line_of("No children to rate on the meeting date.", size=9)
+            return
+        people = list(card.professionals)
+        fixed = [34, 26, 22]
+        share = (self.epw - sum(fixed)) / max(len(people), 1)
+        self.set_font(self.family_name, size=8)
+        with self.table(
+            col_widths=(*fixed, *([share] * len(people))),
+            width=self.epw if people else sum(fixed),
+            text_align="LEFT",
+            line_height=4.5,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        ) as table:
+            heading = table.row()
+            for label in ["Child", "Legal status", "Child's rating", *(f"{p.name} ({p.role.label})" for p in people)]:
+                heading.cell(self.text_of(label))
+            for child in card.children:
+                row = table.row()
+                row.cell(self.text_of(f"{child.first_name} ({child.age})"))
+                row.cell(self.text_of(child.legal_status.label if child.legal_status else "-"))
+                row.cell(child.rating.label if child.rating else NOT_RATED, style=_band_face(child.rating))
+                for person in people:
+                    given = card.ratings.get((child.child_id, person.practitioner_id))
+                    row.cell(given.rag.label if given else NOT_RATED, style=_band_face(given.rag if given else None))
+
+    def _actions(self, actions: list[RecordAction]) -> None:
+        self.ln(1)
+        if not actions:
+            self.line_of("Actions agreed: none recorded at this meeting.", size=9)
+            return
+        self.line_of("Actions agreed:", size=9, bold=True)
+        self.set_font(self.family_name, size=8)
+        with self.table(
+            col_widths=(150, 50, 30, 30),
+            text_align="LEFT",
+            line_height=4.5,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        ) as table:
+            heading = table.row()
+            for label in ("What", "Who", "By", "Done"):
+                heading.cell(label)
+            for action in actions:
+                row = table.row()
+                row.cell(self.text_of(action.text))
+                row.cell(self.text_of(action.owner or "Nobody named"))
+                row.cell(_uk(action.due_on))
+                row.cell(_uk(action.completed_on) if action.completed_on else "Open")

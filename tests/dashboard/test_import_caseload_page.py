@@ -1,0 +1,81 @@
+"""The Import page: upload, see every problem or the counts, confirm, and the caseload is imported."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from dashboard.risk.vocabulary import Role
+from db.models import AuditEvent, Family, User
+from db.session import reading, transaction
+from tests.dashboard.conftest import PageRunner
+from tests.db.factories import make_team
+from tests.imports.conftest import csv_bytes, row
+
+
+@pytest.fixture
+def administrator(app_engine: Engine) -> User:
+    with transaction(app_engine) as s:
+        make_team(s)
+        admin = User(display_name="Ada Admin", email="admin@example.org", role=Role.ADMINISTRATOR)
+        s.add(admin)
+    return admin
+
+
+def _families(engine: Engine) -> int:
+    with reading(engine) as s:
+        return s.scalar(select(func.count()).select_from(Family)) or 0
+
+
+def test_a_file_with_problems_lists_each_by_row_and_column_and_imports_nothing(
+    run_page: PageRunner, app_engine: Engine, administrator: User
+) -> None:
+    at = run_page("import_caseload.py", administrator)
+    data = csv_bytes([row(date_of_birth="31/02/2019"), row(family_reference="F-2", child_reference="F-1-1")])
+    at.file_uploader[0].upload("caseload.csv", data, "text/csv")
+    at.run()
+
+    assert "has 2 problems" in at.error[0].value
+    problems = at.dataframe[-1].value
+    assert problems[["Row", "Column", "Problem"]].values.tolist()[0] == [2, "date_of_birth", "31/02/2019 is not a date"]
+    assert "Import" not in [b.label for b in at.button]
+    assert _families(app_engine) == 1
+
+
+def test_a_good_file_shows_the_counts_then_imports_on_confirmation(
+    run_page: PageRunner, app_engine: Engine, administrator: User
+) -> None:
+    at = run_page("import_caseload.py", administrator)
+    data = csv_bytes([row(), row(family_reference="F-2", child_reference="F-2-1")])
+    at.file_uploader[0].upload("caseload.csv", data, "text/csv")
+    at.run()
+
+    counts = at.dataframe[-1].value
+    assert counts.iloc[0].tolist() == ["Families", 1, 0, 0]
+    assert _families(app_engine) == 1  # checking wrote nothing
+
+    at.button(key="import-button").click().run()
+    assert any("Tick the box" in w.value for w in at.warning)
+    at.checkbox(key="import-sure").check()
+    at.button(key="import-button").click().run()
+
+    assert "1 family added, 0 updated, 0 closed; 1 child added" in at.success[0].value.replace("\\", "")
+    assert _families(app_engine) == 2
+    with reading(app_engine) as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.verb == "import")) == 1
+
+
+def test_a_pdf_renamed_xlsx_is_refused_in_words(run_page: PageRunner, app_engine: Engine, administrator: User) -> None:
+    at = run_page("import_caseload.py", administrator)
+    at.file_uploader[0].upload("caseload.xlsx", b"%PDF-1.7 ...", "application/pdf")
+    at.run()
+    assert "is not an Excel workbook \\(it looks like a PDF document\\)" in at.error[0].value
+    assert _families(app_engine) == 1
+
+
+def test_people_other_than_administrators_are_refused(run_page: PageRunner, app_engine: Engine) -> None:
+    with transaction(app_engine) as s:
+        team = make_team(s)
+    at = run_page("import_caseload.py", team.manager)
+    assert "Only administrators" in at.error[0].value
+    assert not at.file_uploader
