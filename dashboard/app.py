@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.risk.vocabulary import Role
-from dashboard.sign_in import show_sign_in
+from dashboard.sign_in import end_sso_session, show_sign_in
 from dashboard.state import current_user, sign_out
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -49,5 +49,7 @@ else:
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
         if st.button("Sign out", width="stretch"):
             sign_out("You have signed out.")
+            if end_sso_session():
+                st.stop()  # the browser is on its way to the council's sign-out page
             st.rerun()
     st.navigation(pages_for(user.role)).run()

@@ -1,4 +1,6 @@
-"""The sign-in form. Messages never say whether an email exists (only whether the pair matches)."""
+"""Signing in: with the council's single sign-on when it is configured (an `[auth]` section in
+.streamlit/secrets.toml, see docs/single-sign-on.md), and with a local email and password otherwise or as well.
+Password messages never say whether an email exists (only whether the pair matches)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,41 @@ import os
 import streamlit as st
 
 from dashboard.state import engine, sign_in_as
+from db.queries.accounts import demo_accounts
 from db.services.accounts import SignInFailed, sign_in
+from db.services.sso import user_for_verified_email
 
-DEMO_ACCOUNTS_NOTE = (
-    "Demo data: every invented account's password is **supervision-demo**. "
-    "Try a team manager, a practitioner or the service lead listed by `fsdash seed`, e.g. the accounts in the README."
-)
+DEMO_ACCOUNTS_NOTE = "Demo data: every invented account's password is **supervision-demo**. Accounts to try:"
+
+
+def sso_configured() -> bool:
+    """True when Streamlit's OIDC sign-in is set up in secrets.toml."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def _sso_signed_in() -> bool:
+    """If the identity provider has signed this browser in, map it to an account. True when that worked."""
+    if not st.user.is_logged_in:
+        return False
+    try:
+        user = user_for_verified_email(engine(), st.user.get("email"), st.user.to_dict())
+    except SignInFailed as exc:
+        st.error(str(exc))
+        st.button("Sign out of the council account", on_click=st.logout)
+        return False
+    sign_in_as(user)
+    return True
+
+
+def end_sso_session() -> bool:
+    """Signing out of the dashboard also ends the identity provider's session; True when a redirect is under way."""
+    if not st.user.is_logged_in:
+        return False
+    st.logout()
+    return True
 
 
 def show_sign_in() -> None:
@@ -21,6 +52,11 @@ def show_sign_in() -> None:
     message = st.session_state.pop("signed_out_message", None)
     if message:
         st.info(message)
+    if sso_configured():
+        if _sso_signed_in():
+            st.rerun()
+        st.button("Sign in with your council account", type="primary", on_click=st.login)
+        st.caption("Or, if your administrator gave you a dashboard password:")
     with st.form("sign_in", clear_on_submit=False):
         email = st.text_input("Email", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
@@ -38,3 +74,6 @@ def show_sign_in() -> None:
         st.rerun()
     if os.environ.get("FSDASH_DEMO") == "1":
         st.info(DEMO_ACCOUNTS_NOTE)
+        st.table(
+            {"role": [role for role, _ in demo_accounts(engine())], "email": [e for _, e in demo_accounts(engine())]}
+        )
