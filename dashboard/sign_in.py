@@ -8,9 +8,11 @@ import os
 
 import streamlit as st
 
+from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, sign_in_as
-from db.queries.accounts import demo_accounts
-from db.services.accounts import SignInFailed, sign_in
+from db.errors import ServiceError
+from db.queries.accounts import demo_accounts, has_any_user
+from db.services.accounts import MIN_PASSWORD_LENGTH, SignInFailed, create_user, sign_in
 from db.services.sso import user_for_verified_email
 
 DEMO_ACCOUNTS_NOTE = "Demo data: every invented account's password is **supervision-demo**. Accounts to try:"
@@ -46,9 +48,43 @@ def end_sso_session() -> bool:
     return True
 
 
+def _first_run() -> None:
+    """A new installation has no accounts: whoever sets it up creates the first administrator here."""
+    st.info("This dashboard has no accounts yet. Create the first administrator account to set it up.")
+    with st.form("first-administrator"):
+        name = st.text_input("Your name")
+        email = st.text_input("Your work email")
+        password = st.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password")
+        again = st.text_input("Password again", type="password")
+        submitted = st.form_submit_button("Create administrator account", type="primary")
+    if not submitted:
+        return
+    if password != again:
+        st.error("The two passwords are different. Type the same password twice.")
+        return
+    try:
+        user = create_user(
+            engine(),
+            None,
+            email=email,
+            display_name=name,
+            role=Role.ADMINISTRATOR,
+            password=password,
+            only_if_first=True,
+        )
+    except ServiceError as exc:
+        st.error(str(exc))
+        return
+    sign_in_as(user)
+    st.rerun()
+
+
 def show_sign_in() -> None:
     st.title("Supervision RAG dashboard")
     st.caption("Family Safeguarding · monthly group supervision")
+    if not has_any_user(engine()):
+        _first_run()
+        return
     message = st.session_state.pop("signed_out_message", None)
     if message:
         st.info(message)

@@ -12,7 +12,7 @@ import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from dashboard.risk.vocabulary import Role
 from db.access import AccessDenied
@@ -118,9 +118,11 @@ def create_user(
     team_name: str | None = None,
     office_name: str | None = None,
     password: str | None = None,
+    only_if_first: bool = False,
 ) -> User:
     """Create an account. Team roles need a team; a psychologist or service lead may instead be tied to an
-    office. Actor None is the command line (the first administrator)."""
+    office. Actor None is the command line, or the first-run screen with `only_if_first`, which is refused as soon
+    as any account exists (checked under a lock, so two people setting up at once cannot both succeed)."""
     email = email.strip()
     if not _EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address.")
@@ -131,6 +133,11 @@ def create_user(
     with transaction(engine) as session:
         if actor is not None and actor.role is not Role.ADMINISTRATOR:
             raise AccessDenied("Only an administrator can create accounts.")
+        if only_if_first:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("LOCK TABLE users IN EXCLUSIVE MODE"))
+            if session.scalar(select(func.count()).select_from(User)):
+                raise AccessDenied("The dashboard is already set up: sign in, or ask an administrator for an account.")
         if session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
             raise InvalidInput(f"There is already an account for {email}.")
         team = None

@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 import dashboard.sign_in as sign_in_module
+from dashboard.risk.vocabulary import Role
+from db.access import AccessDenied
 from db.models import User
-from db.services.accounts import hash_password
+from db.services.accounts import create_user, hash_password
 from db.session import transaction
 from tests.dashboard.conftest import APP
 from tests.db.factories import Team1, make_team
@@ -98,3 +100,23 @@ def test_a_council_email_without_an_account_is_refused_clearly(team: Team1, sso:
     assert "No dashboard account uses new.starter@example.org" in at.error[0].value
     assert "Sign out of the council account" in [b.label for b in at.button]
     assert "Sign out" not in [b.label for b in at.button]
+
+
+def test_a_new_installation_creates_its_first_administrator(app_engine: Engine) -> None:
+    at = _app()
+    assert "no accounts yet" in at.info[0].value
+    for box, value in zip(at.text_input, ["Ada Admin", "ada@example.org", PASSWORD, PASSWORD], strict=True):
+        box.input(value)
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Sign out" in [b.label for b in at.button]
+    with pytest.raises(AccessDenied, match="already set up"):
+        create_user(
+            app_engine,
+            None,
+            email="eve@example.org",
+            display_name="Eve",
+            role=Role.ADMINISTRATOR,
+            password=PASSWORD,
+            only_if_first=True,
+        )
