@@ -27,11 +27,8 @@ def _months(frame: pd.DataFrame) -> pd.DataFrame:
 def heatmap(frame: pd.DataFrame, row: str, value: str, title: str, percent: bool = False) -> alt.LayerChart:
     """`row` × month, coloured by `value`, each cell labelled; clicking a cell selects (row, month)."""
     data = _months(frame)
-    data = data.assign(
-        label=(data[value] * 100).round().astype(int).astype(str) + "%"
-        if percent
-        else data[value].round(0).astype("Int64").astype(str)
-    )
+    shown = "{:.0%}" if percent else "{:.0f}"
+    data = data.assign(label=data[value].map(lambda v: "–" if pd.isna(v) else shown.format(v)))
     pick = alt.selection_point(name=CELL, fields=[row, "month_label"], on="click")
     base = alt.Chart(data).encode(
         x=alt.X("month_label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
@@ -80,7 +77,8 @@ def team_comparison(latest: pd.DataFrame) -> alt.LayerChart:
 
 
 def outcomes_chart(counts: pd.DataFrame) -> alt.Chart:
-    """Children by legal status per month (summed over the teams shown), as labelled stacked bars."""
+    """Children by legal status per month (summed over the teams shown), as stacked bars; the numbers are in the
+    tooltips and in the table the page shows beside it."""
     data = _months(counts.groupby(["month", "status"], as_index=False)["children"].sum())
     base = alt.Chart(data).encode(
         x=alt.X("month_label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),

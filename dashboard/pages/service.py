@@ -112,9 +112,8 @@ st.altair_chart(score_map, width="stretch", height=element_height(score_map))
 
 if office == ALL_OFFICES:
     st.subheader("By office")
-    st.altair_chart(
-        heatmap(office_month_scores(team_months), "office", "red_share", "Share red", percent=True), width="stretch"
-    )
+    office_map = heatmap(office_month_scores(team_months), "office", "red_share", "Share red", percent=True)
+    st.altair_chart(office_map, width="stretch", height=element_height(office_map))
 
 latest = team_months[team_months["month"] == team_months["month"].max()]
 st.subheader(f"Teams compared, {pd.Timestamp(latest['month'].iloc[0]):%m/%Y}")
