@@ -24,6 +24,14 @@ def require_active(actor: User | None) -> User:
     return actor
 
 
+def require_admin(actor: User | None) -> User:
+    """Offices, teams, accounts, involvement, imports and the audit trail are administrators' alone."""
+    actor = require_active(actor)
+    if actor.role is not Role.ADMINISTRATOR:
+        raise AccessDenied("Only an administrator can do that.")
+    return actor
+
+
 def case_team_ids(session: Session, actor: User | None) -> set[int]:
     """Teams whose cases (families, children, ratings) the actor may see.
 

@@ -18,11 +18,11 @@ from openpyxl.styles import Font
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
+from db.access import require_admin
 from db.exports.cell_safety import neutralise
 from db.imports.columns import COLUMN_NAMES, COLUMNS
 from db.imports.service import current_involvement
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Team, User
-from db.services.admin import require_admin
 from db.session import reading
 
 Row = dict[str, str | dt.date | None]

@@ -23,12 +23,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from db.access import require_admin
 from db.errors import InvalidInput
 from db.imports.problems import ImportRefused, Problem
 from db.imports.reading import read_table
 from db.imports.validation import FileChild, FileFamily, Person, TeamInfo, check_rows
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Team, User
-from db.services.admin import require_admin
 from db.services.audit import record
 from db.session import transaction
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
+from db.access import require_admin
 from db.models import AuditEvent, Child, Family, User
-from db.services.admin import require_admin
 from db.session import reading
 
 PAGE_SIZE = 200

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.risk.vocabulary import Role
-from db.access import AccessDenied, require_active
+from db.access import require_admin
 from db.errors import InvalidInput, NotFound
 from db.models import Family, Involvement, Office, Team, User
 from db.services.accounts import check_new_password, hash_password
@@ -17,13 +17,6 @@ from db.services.audit import record
 from db.session import transaction
 
 NAME_MAX = 120
-
-
-def require_admin(actor: User | None) -> User:
-    actor = require_active(actor)
-    if actor.role is not Role.ADMINISTRATOR:
-        raise AccessDenied("Only an administrator can do that.")
-    return actor
 
 
 def _name(value: str, what: str) -> str:
