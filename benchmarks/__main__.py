@@ -1,4 +1,4 @@
-"""`python -m benchmarks [risk|pages|all] [--database-url URL]`: timings on county-sized data, printed as tables.
+"""`python -m benchmarks [risk|pages|imports|all] [--database-url URL]`: timings on county-sized data, as tables.
 
 Without --database-url a temporary SQLite file is migrated and seeded with `county` data first (the seed time is
 printed too). With a URL of an empty database (e.g. a scratch PostgreSQL database) that database is seeded; with
@@ -63,7 +63,7 @@ def _recreate_if_empty(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("suite", nargs="?", default="all", choices=["risk", "pages", "all"])
+    parser.add_argument("suite", nargs="?", default="all", choices=["risk", "pages", "imports", "all"])
     parser.add_argument("--database-url", help="database holding (or to receive) county data")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
@@ -79,6 +79,10 @@ def main() -> None:
 
             os.environ["DATABASE_URL"] = url
             run_page_benchmarks(engine, args.repeat)
+        if args.suite in ("imports", "all"):
+            from benchmarks.imports import run_import_benchmarks
+
+            run_import_benchmarks(engine, args.repeat, TODAY)
     finally:
         engine.dispose()
         if scratch is not None:

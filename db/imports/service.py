@@ -127,10 +127,11 @@ def import_caseload(
             _apply(session, state, families, summary, today, report)
             if close_missing:
                 team_ids = {only_team.id} if only_team else {f.team.id for f in families}
-                _close_missing(session, team_ids, {f.reference for f in families}, today, summary)
+                _close_missing(session, state, team_ids, {f.reference for f in families}, today, summary)
             session.flush()
             if dry_run:
                 raise _RollBack(summary)
+            _write_audit(session, actor, state)
             record(
                 session,
                 actor,
@@ -179,6 +180,8 @@ class _State:
     periods: dict[int, list[LegalStatusPeriod]]
     involvements: dict[int, list[Involvement]]
     today: dt.date
+    audit: list[tuple[str, Family, dict[str, Any] | None, dict[str, Any]]] = field(default_factory=list)
+    """(verb, family, before, after) per family changed, written once the ids exist."""
 
     @classmethod
     def load(cls, session: Session, file_families: list[FileFamily], today: dt.date) -> _State:
@@ -273,15 +276,41 @@ def _apply(
     for done, family in enumerate(families, start=1):
         held = state.families.get(family.reference)
         if held is None:
-            _create_family(session, family, summary)
+            created = _create_family(session, family, summary)
+            state.audit.append(("family.create", created, None, _family_values(created) | _people(family)))
         else:
-            _update_family(session, state, held, family, summary, today)
+            change = _update_family(session, state, held, family, summary, today)
+            if change is not None:
+                state.audit.append(("family.update", held, *change))
         if done % CHUNK == 0 or done == total:
             session.flush()
             report("Writing families", done, total)
 
 
-def _create_family(session: Session, family: FileFamily, summary: ImportSummary) -> None:
+def _family_values(family: Family) -> dict[str, Any]:
+    return {
+        "case_reference": family.case_reference,
+        "team_id": family.team_id,
+        "social_worker_id": family.social_worker_id,
+        "opened_on": family.opened_on.isoformat(),
+        "closed_on": family.closed_on.isoformat() if family.closed_on else None,
+    }
+
+
+def _people(family: FileFamily) -> dict[str, Any]:
+    return {
+        "children": [c.reference for c in family.children],
+        "practitioner_ids": sorted(family.practitioner_ids),
+    }
+
+
+def _write_audit(session: Session, actor: User | None, state: _State) -> None:
+    """One audit event per family the import created, changed or closed, with what changed (ids exist by now)."""
+    for verb, family, before, after in state.audit:
+        record(session, actor, verb, "family", family.id, before=before, after=after | {"family_id": family.id})
+
+
+def _create_family(session: Session, family: FileFamily, summary: ImportSummary) -> Family:
     new = Family(
         team_id=family.team.id,
         case_reference=family.reference,
@@ -302,11 +331,13 @@ def _create_family(session: Session, family: FileFamily, summary: ImportSummary)
     for practitioner_id in sorted(family.practitioner_ids):
         session.add(Involvement(family=new, practitioner_id=practitioner_id, started_on=family.opened_on))
         summary.involvements.created += 1
+    return new
 
 
 def _update_family(
     session: Session, state: _State, held: Family, family: FileFamily, summary: ImportSummary, today: dt.date
-) -> None:
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Bring a known family in line with the file; returns (before, after) for the audit trail if anything changed."""
     wanted = {
         "team_id": family.team.id,
         "social_worker_id": family.social_worker_id,
@@ -314,6 +345,8 @@ def _update_family(
         "closed_on": family.closed_on,
     }
     changed = {key for key, value in wanted.items() if getattr(held, key) != value}
+    before: dict[str, Any] = {key: _plain(getattr(held, key)) for key in sorted(changed)}
+    after: dict[str, Any] = {key: _plain(wanted[key]) for key in sorted(changed)}
     for key in changed:
         setattr(held, key, wanted[key])
     if "closed_on" in changed and held.closed_on is not None:
@@ -335,11 +368,16 @@ def _update_family(
             session.add(LegalStatusPeriod(child=added, status=child.status, started_on=child.status_from))
             summary.children.created += 1
             summary.legal_statuses.created += 1
+            after.setdefault("children_added", []).append(child.reference)
             continue
         if (existing.first_name, existing.date_of_birth) != (child.first_name, child.date_of_birth):
             existing.first_name, existing.date_of_birth = child.first_name, child.date_of_birth
             summary.children.updated += 1
+            after.setdefault("children_changed", []).append(child.reference)
+        plans = summary.legal_statuses.created + summary.legal_statuses.updated
         _update_status(session, state.periods.get(existing.id, []), existing.id, child, summary)
+        if summary.legal_statuses.created + summary.legal_statuses.updated != plans:
+            after.setdefault("plans_changed", []).append(f"{child.reference}: {child.status.value}")
 
     current = {i.practitioner_id: i for i in state.involvements.get(held.id, [])}
     for practitioner_id in sorted(family.practitioner_ids - current.keys()):
@@ -347,11 +385,18 @@ def _update_family(
             Involvement(family_id=held.id, practitioner_id=practitioner_id, started_on=max(today, family.opened_on))
         )
         summary.involvements.created += 1
-    for practitioner_id in current.keys() - family.practitioner_ids:
+        after.setdefault("practitioners_added", []).append(practitioner_id)
+    for practitioner_id in sorted(current.keys() - family.practitioner_ids):
         involvement = current[practitioner_id]
         # An involvement must end after it starts: one started today (by an earlier import) lasts one day.
         involvement.ended_on = max(today, involvement.started_on + dt.timedelta(days=1))
         summary.involvements.closed += 1
+        after.setdefault("practitioners_ended", []).append(practitioner_id)
+    return (before, after) if after else None
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _update_status(
@@ -374,7 +419,12 @@ def _update_status(
 
 
 def _close_missing(
-    session: Session, team_ids: Iterable[int], listed: set[str], today: dt.date, summary: ImportSummary
+    session: Session,
+    state: _State,
+    team_ids: Iterable[int],
+    listed: set[str],
+    today: dt.date,
+    summary: ImportSummary,
 ) -> None:
     """Close the open families of the imported teams that the file does not list (the explicit option only)."""
     for family in session.scalars(
@@ -387,6 +437,14 @@ def _close_missing(
         family.closed_on = max(today, family.opened_on)
         summary.families.closed += 1
         summary.references["closed"].append(family.case_reference)
+        state.audit.append(
+            (
+                "family.close",
+                family,
+                {"closed_on": None},
+                {"closed_on": family.closed_on.isoformat(), "why": "not in file"},
+            )
+        )
 
 
 def problem_rows(problems: Iterable[Problem]) -> list[dict[str, Any]]:
