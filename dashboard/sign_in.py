@@ -42,7 +42,7 @@ def _sso_signed_in() -> bool:
 
 def end_sso_session() -> bool:
     """Signing out of the dashboard also ends the identity provider's session; True when a redirect is under way."""
-    if not st.user.is_logged_in:
+    if not sso_configured() or not st.user.is_logged_in:  # without [auth], st.user has no is_logged_in
         return False
     st.logout()
     return True
