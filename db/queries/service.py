@@ -8,9 +8,11 @@ meetings, not with the number of ratings or children.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Date, Engine, and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from dashboard.risk.vocabulary import Band, LegalStatus
 from db.access import aggregate_team_ids
@@ -21,6 +23,7 @@ HEATMAP_COLUMNS = ["office", "team", "team_id", "month", "families", "red", "amb
 
 
 def month_start(day: dt.date) -> dt.date:
+    """The first day of `day`'s month (the key every figure on the service page is grouped by)."""
     return day.replace(day=1)
 
 
@@ -34,18 +37,48 @@ def months_back(last: dt.date, count: int) -> list[dt.date]:
     return out[::-1]
 
 
-def team_month_scores(engine: Engine, actor: User | None, months: int = 24) -> pd.DataFrame:
-    """Per team and month (closed meetings only): families by band, share red and mean score.
+@dataclass(frozen=True)
+class OfficeRef:
+    id: int
+    name: str
 
-    Columns: office, team, team_id, month, families, red, amber, green, unrated, red_share, mean_score.
-    """
+
+def visible_offices(engine: Engine, actor: User | None) -> list[OfficeRef]:
+    """Offices with a team whose aggregates the actor may see, by name (the office filter's choices)."""
     with reading(engine) as session:
         team_ids = aggregate_team_ids(session, actor)
+        rows = session.execute(
+            select(Office.id, Office.name).join(Team).where(Team.id.in_(team_ids)).distinct().order_by(Office.name)
+        )
+        return [OfficeRef(*row) for row in rows]
+
+
+def _scoped_team_ids(session: Session, actor: User | None, office_id: int | None) -> set[int]:
+    """The actor's aggregate scope, narrowed to one office when asked. Narrowing never widens: an office outside
+    the actor's scope gives no teams."""
+    team_ids = aggregate_team_ids(session, actor)
+    if office_id is None or not team_ids:
+        return team_ids
+    return set(session.scalars(select(Team.id).where(Team.office_id == office_id, Team.id.in_(team_ids))))
+
+
+def team_month_scores(
+    engine: Engine, actor: User | None, months: int = 24, *, office_id: int | None = None
+) -> pd.DataFrame:
+    """Per team and month (closed meetings only): families by band, share red and mean score.
+
+    The months run back from the latest closed meeting in scope. Mean score and share red are over rated
+    families (a family with no rating yet has no score). A team that met twice in a month is shown by its later
+    meeting, as its caseload stood then.
+
+    Columns: office, team, team_id, month, families, red, amber, green, unrated, rated, red_share, mean_score.
+    """
+    with reading(engine) as session:
+        team_ids = _scoped_team_ids(session, actor, office_id)
         if not team_ids:
             return _empty_heatmap()
-        latest = session.scalar(
-            select(func.max(Meeting.held_on)).where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None))
-        )
+        closed_in_scope = and_(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None))
+        latest = session.scalar(select(func.max(Meeting.held_on)).where(closed_in_scope))
         if latest is None:
             return _empty_heatmap()
         since = months_back(latest, months)[0]
@@ -62,7 +95,7 @@ def team_month_scores(engine: Engine, actor: User | None, months: int = 24) -> p
             .join(Meeting, Meeting.id == FamilyRiskScore.meeting_id)
             .join(Team, Team.id == Meeting.team_id)
             .join(Office, Office.id == Team.office_id)
-            .where(Meeting.team_id.in_(team_ids), Meeting.held_on >= since)
+            .where(closed_in_scope, Meeting.held_on >= since)
             .group_by(Office.name, Team.name, Meeting.team_id, Meeting.held_on, FamilyRiskScore.band)
         ).all()
     if not rows:
@@ -96,11 +129,14 @@ def office_month_scores(team_months: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_shares(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add rated families, share red and mean score (over rated families) from the counts and `score_sum`."""
+    """Add rated families, share red and mean score (over rated families) from the counts and `score_sum`.
+
+    Where no family is rated yet both are missing rather than 0, so a heatmap cell says '–' instead of a
+    reassuring green 0%."""
     frame = frame.copy()
     frame["rated"] = frame["families"] - frame["unrated"]
     rated = frame["rated"].where(frame["rated"] > 0)
-    frame["red_share"] = (frame["red"] / rated).fillna(0.0).round(4)
+    frame["red_share"] = (frame["red"] / rated).round(4)  # no rated family: no share (NaN), not 0%
     frame["mean_score"] = (frame.pop("score_sum") / rated).round(2)
     return frame.sort_values(["office", "month"] + (["team"] if "team" in frame else [])).reset_index(drop=True)
 
@@ -110,7 +146,7 @@ def _empty_heatmap() -> pd.DataFrame:
 
 
 def legal_status_counts(
-    engine: Engine, actor: User | None, months: int = 24, today: dt.date | None = None
+    engine: Engine, actor: User | None, months: int = 24, today: dt.date | None = None, *, office_id: int | None = None
 ) -> pd.DataFrame:
     """Children by legal status per team at the end of each month (the current month: as of today).
 
@@ -120,7 +156,7 @@ def legal_status_counts(
     firsts = months_back(today, months)
     ends = [min(_month_end(m), today) for m in firsts]
     with reading(engine) as session:
-        team_ids = aggregate_team_ids(session, actor)
+        team_ids = _scoped_team_ids(session, actor, office_id)
         if not team_ids:
             return pd.DataFrame(columns=["office", "team", "month", "status", "children"])
         # One row per month (a UNION ALL of literals: SQLite has no named VALUES list).

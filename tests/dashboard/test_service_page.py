@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
-import vl_convert  # noqa: F401  (the PNG/SVG exports need it)
 from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
 
 from dashboard.components.heatmaps import heatmap
-from dashboard.risk.vocabulary import RAG, Role
+from dashboard.risk.vocabulary import RAG, Band, MeetingStatus, Role
 from db.exports.heatmap_files import chart_png, chart_svg, heatmap_csv
-from db.models import AuditEvent, User
+from db.models import AuditEvent, Family, FamilyRiskScore, Meeting, Office, User
 from db.queries.service import team_month_scores
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import Team1, make_team
+
+PRIVATE = ("F-1", "F-2", "F-A2", "Amy", "SW ", "MH ", "Manager ")
 
 
 @pytest.fixture
@@ -32,13 +36,48 @@ def lead(app_engine: Engine) -> tuple[User, Team1]:
     return head, team
 
 
-def _everything_shown(at) -> str:  # type: ignore[no-untyped-def]
-    parts = [e.value for kind in (at.markdown, at.caption, at.subheader, at.info, at.title) for e in kind]
-    parts += [str(w.options) for w in at.selectbox]
+@pytest.fixture
+def service(app_engine: Engine) -> User:
+    """A team (North): a closed September meeting with two stored scores (amber, green) and a closed October
+    meeting (its one family red). B team (South): October closed, its family green."""
+    with transaction(app_engine) as s:
+        a = make_team(s, name="A team", ref="F-1")
+        b = make_team(s, name="B team", ref="F-2")
+        b.team.office = Office(name="South")
+        second = Family(team=a.team, case_reference="F-A2", opened_on=dt.date(2026, 1, 5))
+        sept = Meeting(
+            team=a.team, held_on=dt.date(2026, 9, 9), status=MeetingStatus.CLOSED, closed_at=dt.datetime(2026, 9, 9)
+        )
+        s.add_all([second, sept])
+        for family, band, score in ((a.family, Band.AMBER, 55), (second, Band.GREEN, 15)):
+            s.add(
+                FamilyRiskScore(
+                    meeting=sept, family=family, band=band, score=score, policy="t", policy_version=1, components={}
+                )
+            )
+        head = User(display_name="Head", email="head@example.org", role=Role.SERVICE_LEAD)
+        s.add(head)
+    for team, rag in ((a, RAG.RED), (b, RAG.GREEN)):
+        save_ratings(app_engine, team.social_worker, team.meeting.id, [RatingEntry(team.child.id, rag)])
+        close_meeting(app_engine, team.manager, team.meeting.id)
+    return head
+
+
+def _everything_shown(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in (at.markdown, at.caption, at.subheader, at.info, at.title, at.error, at.warning)
+        for e in kind
+    ]
+    parts += [str(w.options) + w.label for w in at.selectbox]
     parts += [m.label + str(m.value) for m in at.metric]
     parts += [df.value.to_csv() for df in at.dataframe]
     parts += [c.proto.spec + c.proto.datasets.__repr__() for c in at.get("vega_lite_chart")]
     return "\n".join(parts)
+
+
+def _figures(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
 
 
 def test_the_lead_sees_figures_without_names(run_page: PageRunner, lead: tuple[User, Team1]) -> None:
@@ -46,10 +85,48 @@ def test_the_lead_sees_figures_without_names(run_page: PageRunner, lead: tuple[U
     at = run_page("service.py", head)
     shown = _everything_shown(at)
     assert "Stevenage A" in shown  # the team, yes
-    for private in ("F-1", "Amy", team.social_worker.display_name):
+    for private in ("F-1", "Amy", team.social_worker.display_name, team.manager.display_name):
         assert private not in shown
     assert [m.label for m in at.metric][:4] == ["🔴 Red", "🟠 Amber", "🟢 Green", "⚪ Not yet rated"]
     assert [m.value for m in at.metric][:4] == ["1", "0", "0", "0"]
+    assert len(at.get("vega_lite_chart")) >= 4  # red share, mean score, teams compared, outcomes
+
+
+def test_choosing_a_team_and_month_shows_its_figures(run_page: PageRunner, service: User) -> None:
+    at = run_page("service.py", service)
+    for private in PRIVATE:
+        assert private not in _everything_shown(at)
+    team, month = at.selectbox(key="detail_team"), at.selectbox(key="detail_month")
+    assert (team.value, month.value) == ("A team", dt.date(2026, 10, 1))  # first team, latest month
+    assert _figures(at)["🔴 Red"] == "1"
+
+    month.select(dt.date(2026, 9, 1)).run()
+    figures = _figures(at)
+    assert [figures[k] for k in ("🔴 Red", "🟠 Amber", "🟢 Green", "⚪ Not yet rated", "Mean score")] == [
+        "0",
+        "1",
+        "1",
+        "0",
+        "35.0",
+    ]
+    assert any("A team · 09/2026" in m.value for m in at.markdown)
+
+    at.selectbox(key="detail_team").select("B team").run()
+    assert any("closed no meeting that month" in i.value for i in at.info)
+    at.selectbox(key="detail_month").select(dt.date(2026, 10, 1)).run()
+    assert _figures(at)["🟢 Green"] == "1"
+    assert any("CP 1" in c.value for c in at.caption)  # B team's child, counted by legal status
+
+
+def test_the_office_filter_narrows_every_figure(run_page: PageRunner, service: User) -> None:
+    at = run_page("service.py", service)
+    assert "Share of families rated red, by office and month" in [s.value for s in at.subheader]
+    office = at.selectbox(key="office")
+    south = next(o for o in office.options if o == "South")
+    office.select(south).run()
+    assert at.selectbox(key="detail_team").options == ["B team"]
+    assert "Share of families rated red, by office and month" not in [s.value for s in at.subheader]
+    assert "A team" not in _everything_shown(at)
 
 
 def test_downloads_hold_the_figures_and_are_audited(
@@ -57,23 +134,44 @@ def test_downloads_hold_the_figures_and_are_audited(
 ) -> None:
     head, _ = lead
     frame = team_month_scores(app_engine, head, 12)
-    csv = pd.read_csv(io.BytesIO(heatmap_csv(frame)), encoding="utf-8-sig")
-    assert csv[["team", "families", "red", "red_share"]].values.tolist() == [["Stevenage A", 1, 1, 1.0]]
+    raw = heatmap_csv(frame)
+    assert raw.decode("utf-8-sig").splitlines()[0] == (
+        "office,team,month,families,red,amber,green,unrated,rated,red_share,mean_score"
+    )
+    csv = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert csv[["team", "month", "families", "red", "red_share"]].values.tolist() == [
+        ["Stevenage A", "2026-10-01", 1, 1, 1.0]
+    ]
     chart = heatmap(frame, "team", "red_share", "Share red", percent=True)
-    assert chart_png(chart).startswith(b"\x89PNG")
-    assert chart_svg(chart).lstrip().startswith(b"<svg")
+    assert chart_png(chart).startswith(b"\x89PNG\r\n\x1a\n")
+    svg = ET.fromstring(chart_svg(chart))
+    assert svg.tag.endswith("svg")
+    assert "100%" in "".join(svg.itertext())  # the cell's label travels with the picture
 
     at = run_page("service.py", head)
     at.download_button(key="service_heatmap_csv").click().run()
+    at.download_button(key="service_heatmap_png").click().run()
     with reading(app_engine) as s:
-        event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "download")).one()
-    assert (event.entity_type, event.actor_id) == ("service_heatmap_csv", head.id)
+        events = s.scalars(select(AuditEvent).where(AuditEvent.verb == "download").order_by(AuditEvent.id)).all()
+    assert [(e.entity_type, e.actor_id) for e in events] == [
+        ("service_heatmap_csv", head.id),
+        ("service_heatmap_png", head.id),
+    ]
+    assert events[0].after == {"months": 12, "office_id": None, "rows": 1}
 
 
-def test_before_any_meeting_closes_it_says_when_figures_come(run_page: PageRunner, app_engine: Engine) -> None:
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        (Role.SERVICE_LEAD, "No meeting has closed yet"),  # figures come once a meeting closes
+        (Role.ADMINISTRATOR, "no service figures for your account"),  # the page is not for them
+    ],
+)
+def test_without_figures_the_page_says_why(run_page: PageRunner, app_engine: Engine, role: Role, message: str) -> None:
     with transaction(app_engine) as s:
         make_team(s)
-        head = User(display_name="Head", email="head@example.org", role=Role.SERVICE_LEAD)
-        s.add(head)
-    at = run_page("service.py", head)
-    assert any("No meeting has closed yet" in i.value for i in at.info)
+        someone = User(display_name="Someone", email="someone@example.org", role=role)
+        s.add(someone)
+    at = run_page("service.py", someone)
+    assert any(message in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")
