@@ -8,11 +8,11 @@ import os
 
 import streamlit as st
 
-from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, sign_in_as
 from db.errors import ServiceError
 from db.queries.accounts import demo_accounts, has_any_user
-from db.services.accounts import MIN_PASSWORD_LENGTH, SignInFailed, create_user, sign_in
+from db.services.accounts import MIN_PASSWORD_LENGTH, SignInFailed, sign_in
+from db.services.admin import create_first_administrator
 from db.services.sso import user_for_verified_email
 
 DEMO_ACCOUNTS_NOTE = "Demo data: every invented account's password is **supervision-demo**. Accounts to try:"
@@ -63,15 +63,7 @@ def _first_run() -> None:
         st.error("The two passwords are different. Type the same password twice.")
         return
     try:
-        user = create_user(
-            engine(),
-            None,
-            email=email,
-            display_name=name,
-            role=Role.ADMINISTRATOR,
-            password=password,
-            only_if_first=True,
-        )
+        user = create_first_administrator(engine(), email, name, password)
     except ServiceError as exc:
         st.error(str(exc))
         return

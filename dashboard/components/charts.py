@@ -17,6 +17,9 @@ RAG_RANGE = [BAND_COLOUR[Band.RED], BAND_COLOUR[Band.AMBER], BAND_COLOUR[Band.GR
 BAND_DOMAIN = [*RAG_DOMAIN, "Not yet rated"]
 BAND_RANGE = [*RAG_RANGE, BAND_COLOUR[Band.UNRATED]]
 STATUS_ORDER = [s.short for s in LegalStatus]
+# Legal status in blues and purples, light enough for black words: never red, amber or green beside the ratings.
+STATUS_RANGE = ["#c6dbef", "#6baed6", "#cbc9e2", "#9e9ac8", "#d4b9da", "#e0e0e0"]
+MONTH = "%b %Y"  # "Apr 2026": read aloud the same way on a shared screen
 AXES_PX = 110  # room for axis labels and title below a chart's plot area
 
 
@@ -27,9 +30,10 @@ def element_height(chart: alt.TopLevelMixin) -> int:
 
 def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
     """Rows: child · professional; columns: meeting month; each cell coloured and lettered R/A/G."""
+    months = sorted({p.held_on.replace(day=1) for p in points})
     frame = pd.DataFrame(
         {
-            "month": [p.held_on.strftime("%Y-%m") for p in points],
+            "month": [p.held_on.strftime(MONTH) for p in points],
             "meeting": [p.held_on.strftime("%d/%m/%Y") for p in points],
             "who": [f"{p.child} · {p.professional} ({p.role.label})" for p in points],
             "rating": [p.rag.label for p in points],
@@ -37,7 +41,9 @@ def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
         }
     )
     base = alt.Chart(frame).encode(
-        x=alt.X("month:O", title="Meeting month", axis=alt.Axis(labelAngle=-45)),
+        x=alt.X(
+            "month:O", title="Meeting month", sort=[m.strftime(MONTH) for m in months], axis=alt.Axis(labelAngle=0)
+        ),
         y=alt.Y("who:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
     )
     cells = base.mark_rect(stroke="white").encode(
@@ -60,7 +66,7 @@ def score_line(points: tuple[ScorePoint, ...]) -> alt.Chart:
         }
     )
     base = alt.Chart(frame).encode(
-        x=alt.X("held_on:T", title="Meeting", axis=alt.Axis(format="%m/%Y")),
+        x=alt.X("held_on:T", title="Meeting", axis=alt.Axis(format=MONTH, tickCount="month")),
         y=alt.Y("score:Q", title="Family score (0–100)", scale=alt.Scale(domain=[0, 100])),
     )
     line = base.mark_line(color="#555555")
@@ -83,12 +89,17 @@ def status_timeline(spans: tuple[StatusSpan, ...], today: dt.date) -> alt.Chart:
         }
     )
     base = alt.Chart(frame).encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y")),
+        x=alt.X("start:T", title=None, axis=alt.Axis(format=MONTH, tickCount="month")),
         x2="end:T",
         y=alt.Y("child:N", title=None),
     )
     bars = base.mark_bar(height=22, stroke="white").encode(
-        color=alt.Color("status:N", sort=STATUS_ORDER, scale=alt.Scale(scheme="tableau10"), title="Legal status"),
+        color=alt.Color(
+            "status:N",
+            sort=STATUS_ORDER,
+            scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_RANGE),
+            title="Legal status",
+        ),
         tooltip=[
             "child:N",
             alt.Tooltip("label:N", title="Status"),

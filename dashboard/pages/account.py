@@ -16,6 +16,12 @@ st.markdown(f"**{md(user.display_name)}** · {md(user.email)}  \n{md(user.role.l
 st.caption("Your name, role and team are set by an administrator. Ask them if something here is wrong.")
 
 st.subheader("Change password")
+if not user.password_hash:
+    st.info(
+        "Your account has no dashboard password: you sign in with your council account. "
+        "Ask an administrator if you need a dashboard password as well."
+    )
+    st.stop()
 with st.form("change-password"):
     current = st.text_input("Current password", type="password", autocomplete="current-password")
     new = st.text_input(

@@ -20,7 +20,9 @@ from db.services.admin import (
     add_office,
     add_team,
     end_involvement,
+    rename_office,
     reset_password,
+    unlock_user,
     update_team,
     update_user,
 )
@@ -30,13 +32,16 @@ NO_TEAM = "No team"
 NO_OFFICE = "No office (whole service)"
 
 
-def _attempt(action: Callable[[], Any], done: str) -> None:
-    """Run a change; on success say so after the rerun, on refusal say why and keep what was typed."""
+def _attempt(action: Callable[[], Any], done: str, clear: tuple[str, ...] = ()) -> None:
+    """Run a change; on success say so after the rerun and empty the boxes in `clear`; on refusal say why and
+    keep what was typed so it can be corrected."""
     try:
         action()
     except ServiceError as exc:
         st.error(md(exc))
         return
+    for key in clear:
+        st.session_state.pop(key, None)
     st.session_state[FLASH] = done
     st.rerun()
 
@@ -44,21 +49,30 @@ def _attempt(action: Callable[[], Any], done: str) -> None:
 def _offices_and_teams() -> None:
     offices = lists.offices(engine(), user)
     teams = lists.teams(engine(), user)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"Office": t.office, "Team": t.name, "Active staff": t.staff, "Open families": t.open_families}
-                for t in teams
-            ]
-        ),
-        hide_index=True,
-    )
+    staffed = {t.office_id for t in teams}
+    rows = [
+        {"Office": t.office, "Team": t.name, "Active staff": t.staff, "Open families": t.open_families} for t in teams
+    ] + [{"Office": name, "Team": "no team yet"} for office_id, name in offices.items() if office_id not in staffed]
+    st.dataframe(pd.DataFrame(rows, columns=["Office", "Team", "Active staff", "Open families"]), hide_index=True)
+    if not offices:
+        st.info("There are no offices yet. Add the first office, then its teams.")
     left, middle, right = st.columns(3)
-    with left, st.form("add-office", clear_on_submit=False):
+    with left, st.form("add-office"):
         st.markdown("**Add an office**")
         name = st.text_input("Office name", key="office-name")
         if st.form_submit_button("Add office"):
-            _attempt(lambda: add_office(engine(), user, name), f"Office {name} added.")
+            _attempt(lambda: add_office(engine(), user, name), f"Office {name} added.", clear=("office-name",))
+    if offices:
+        with left, st.form("rename-office"):
+            st.markdown("**Rename an office**")
+            office_id = st.selectbox("Office", list(offices), format_func=offices.__getitem__, key="rename-office")
+            new_name = st.text_input("New name", key="rename-office-name")
+            if st.form_submit_button("Rename office"):
+                _attempt(
+                    lambda: rename_office(engine(), user, office_id, new_name),
+                    f"Office renamed {new_name}.",
+                    clear=("rename-office-name",),
+                )
     with middle, st.form("add-team"):
         st.markdown("**Add a team**")
         team_name = st.text_input("Team name", key="team-name")
@@ -69,31 +83,58 @@ def _offices_and_teams() -> None:
             if office_id is None:
                 st.error("Choose the office the team works from.")
             else:
-                _attempt(lambda: add_team(engine(), user, team_name, office_id), f"Team {team_name} added.")
+                _attempt(
+                    lambda: add_team(engine(), user, team_name, office_id),
+                    f"Team {team_name} added.",
+                    clear=("team-name",),
+                )
     with right:
         by_id = {t.id: t for t in teams}
-        if by_id:
-            with st.form("edit-team"):
-                st.markdown("**Rename or move a team**")
-                team_id = st.selectbox("Team", list(by_id), format_func=lambda i: by_id[i].name, key="edit-team")
-                new_name = st.text_input("New name (leave empty to keep)", key="edit-team-name")
-                new_office = st.selectbox(
-                    "Office", list(offices), format_func=offices.__getitem__, key="edit-team-office"
+        if not by_id:
+            st.caption("Teams you add can be renamed or moved to another office here.")
+            return
+        team_id = st.selectbox("Team to rename or move", list(by_id), format_func=lambda i: by_id[i].name)
+        chosen = by_id[team_id]
+        office_ids = list(offices)
+        with st.form(f"edit-team-{chosen.id}"):
+            st.markdown(f"**Rename or move {md(chosen.name)}**")
+            new_name = st.text_input("Name", value=chosen.name, key=f"edit-team-name-{chosen.id}")
+            new_office = st.selectbox(
+                "Office", office_ids, index=office_ids.index(chosen.office_id), format_func=offices.__getitem__
+            )
+            if st.form_submit_button("Save team"):
+                _attempt(
+                    lambda: update_team(engine(), user, chosen.id, new_name, new_office),
+                    f"Team {new_name} saved.",
+                    clear=(f"edit-team-name-{chosen.id}",),
                 )
-                if st.form_submit_button("Save team"):
-                    chosen = by_id[team_id]
-                    _attempt(
-                        lambda: update_team(engine(), user, chosen.id, new_name or chosen.name, new_office),
-                        f"Team {new_name or chosen.name} saved.",
-                    )
 
 
 def _accounts() -> None:
-    accounts = lists.users(engine(), user)
     offices = lists.offices(engine(), user)
     teams = {t.id: t.name for t in lists.teams(engine(), user)}
-    search = st.text_input("Find a person (name or email)", key="user-search").strip().lower()
-    shown = [a for a in accounts if search in a.name.lower() or search in a.email.lower()]
+    search, role_filter, team_filter, status_filter = st.columns(4)
+    text = search.text_input("Find a person (name or email)", key="user-search")
+    role_choice = role_filter.selectbox(
+        "Role",
+        list(Role),
+        format_func=lambda r: r.label.capitalize(),
+        index=None,
+        placeholder="Any role",
+        key="filter-role",
+    )
+    team_choice = team_filter.selectbox(
+        "Team", list(teams), format_func=teams.__getitem__, index=None, placeholder="Any team", key="filter-team"
+    )
+    status_choice = status_filter.selectbox(
+        "Status",
+        lists.ACCOUNT_STATUSES,
+        format_func=str.capitalize,
+        index=None,
+        placeholder="Any status",
+        key="filter-status",
+    )
+    shown = lists.users(engine(), user, search=text, role=role_choice, team_id=team_choice, status=status_choice)
     st.dataframe(
         pd.DataFrame(
             [
@@ -107,10 +148,12 @@ def _accounts() -> None:
                     "Locked": "Locked" if a.locked else "",
                 }
                 for a in shown
-            ]
+            ],
+            columns=["Name", "Email", "Role", "Team", "Office", "Active", "Locked"],
         ),
         hide_index=True,
     )
+    st.caption(f"{len(shown)} accounts shown. Locked: locked out after repeated failed sign-ins.")
     left, right = st.columns(2)
     with left, st.form("create-user"):
         st.markdown("**Create an account**")
@@ -137,11 +180,12 @@ def _accounts() -> None:
                     password=password,
                 ),
                 f"Account created for {email}. Give them the first password in person.",
+                clear=("new-name", "new-email", "new-password"),
             )
     with right:
         by_id = {a.id: a for a in shown}
         if not by_id:
-            st.caption("No account matches the search.")
+            st.caption("No account matches these filters. Clear a filter to see more.")
             return
         person_id = st.selectbox(
             "Account to change", list(by_id), format_func=lambda i: f"{by_id[i].name} · {by_id[i].email}"
@@ -172,12 +216,20 @@ def _accounts() -> None:
                     ),
                     f"Account of {person.name} saved.",
                 )
+        if person.locked:
+            st.warning(f"{md(person.name)} is locked out after repeated failed sign-ins.")
+            if st.button("Unlock (keeps their password)", key=f"unlock-{person.id}"):
+                _attempt(lambda: unlock_user(engine(), user, person.id), f"Account of {person.name} unlocked.")
         with st.form(f"reset-{person.id}"):
             st.markdown(f"**New password for {md(person.name)}** (also unlocks the account)")
-            new_password = st.text_input("New password", type="password")
+            new_password = st.text_input(
+                f"New password (at least {MIN_PASSWORD_LENGTH} characters)", type="password", key="reset-password"
+            )
             if st.form_submit_button("Set password"):
                 _attempt(
-                    lambda: reset_password(engine(), user, person.id, new_password), f"Password of {person.name} set."
+                    lambda: reset_password(engine(), user, person.id, new_password),
+                    f"Password of {person.name} set. Give it to them in person.",
+                    clear=("reset-password",),
                 )
 
 
@@ -204,10 +256,13 @@ def _involvement() -> None:
                     "Until": uk_date(r.ended_on) if r.ended_on else "now",
                 }
                 for r in rows
-            ]
+            ],
+            columns=["Professional", "Role", "From", "Until"],
         ),
         hide_index=True,
     )
+    if not rows:
+        st.caption("Nobody is recorded as working with this family yet: add its professionals below.")
     people = lists.professionals(engine(), user, team_id)
     add, end = st.columns(2)
     with add, st.form("add-involvement"):

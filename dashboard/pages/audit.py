@@ -1,8 +1,12 @@
-"""Audit trail: who did what and when, searched by person, family, kind of event and date, and exported."""
+"""Audit trail: who did what and when, searched by person, family, entity, kind of event and date, and exported.
+
+Administrators only (the queries refuse everyone else too). Exporting the trail is itself recorded in it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 import streamlit as st
 
@@ -11,10 +15,11 @@ from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.exports.cell_safety import csv_bytes
-from db.queries.audit_search import PAGE_SIZE, AuditQuery, search, verbs
+from db.queries.audit_search import EXPORT_LIMIT, PAGE_SIZE, AuditQuery, entity_types, export, search, verbs
 from db.services.disclosures import record_download
 
-ANY = "Any kind of event"
+ANY_VERB = "Any kind of event"
+ANY_ENTITY = "Any kind of record"
 
 user = require_user()
 st.title("Audit trail")
@@ -24,34 +29,61 @@ if user.role is not Role.ADMINISTRATOR:
 
 with st.form("audit-search"):
     person, family, kind = st.columns(3)
-    who = person.text_input("Person (part of a name or email)")
-    reference = family.text_input("Family case reference")
-    verb = kind.selectbox("Kind of event", [ANY, *verbs(engine(), user)])
-    since_col, until_col = st.columns(2)
-    since = since_col.date_input("From", value=dt.date.today() - dt.timedelta(days=30), format="DD/MM/YYYY")
-    until = until_col.date_input("Until", value=dt.date.today(), format="DD/MM/YYYY")
+    who = person.text_input("Person (part of a name or email)", key="audit-person")
+    reference = family.text_input("Family case reference", key="audit-family")
+    verb = kind.selectbox("Kind of event", [ANY_VERB, *verbs(engine(), user)], key="audit-verb")
+    entity_col, id_col, since_col, until_col = st.columns(4)
+    entity = entity_col.selectbox("Record", [ANY_ENTITY, *entity_types(engine(), user)], key="audit-entity")
+    entity_id = id_col.text_input("Record number", key="audit-entity-id")
+    since = since_col.date_input(
+        "From", value=dt.date.today() - dt.timedelta(days=30), format="DD/MM/YYYY", key="audit-since"
+    )
+    until = until_col.date_input("Until", value=dt.date.today(), format="DD/MM/YYYY", key="audit-until")
     st.form_submit_button("Search", type="primary")
-query = AuditQuery(person=who, case_reference=reference, verb="" if verb == ANY else verb, since=since, until=until)
 if since > until:
     st.error("The 'From' date is after the 'Until' date. Swap them and search again.")
     st.stop()
-page = st.number_input("Page", min_value=1, value=1, step=1) - 1
+query = AuditQuery(
+    person=who,
+    case_reference=reference,
+    entity_type="" if entity == ANY_ENTITY else entity,
+    entity_id=entity_id,
+    verb="" if verb == ANY_VERB else verb,
+    since=since,
+    until=until,
+)
+page = int(st.number_input("Page", min_value=1, value=1, step=1, key="audit-page")) - 1
 try:
-    table, total = search(engine(), user, query, page=int(page))
+    table, total = search(engine(), user, query, page=page)
 except ServiceError as exc:
     st.error(md(exc))
     st.stop()
 pages = max(1, -(-total // PAGE_SIZE))
-st.caption(f"{total:,} events match · page {int(page) + 1} of {pages} · newest first")
+st.caption(f"{total:,} events match · page {page + 1} of {pages} · {PAGE_SIZE} per page · newest first")
+if total == 0:
+    st.info("No event matches. Widen the dates or clear a box, then search again.")
+    st.stop()
 if table.empty:
-    st.info("No event matches. Widen the dates or clear a box.")
+    st.info(f"There are only {pages} pages. Go back to page {pages} or earlier.")
     st.stop()
 st.dataframe(table, hide_index=True, width="stretch")
+
+searched, current_user = engine(), user
+
+
+def _all_matches() -> bytes:
+    """Built only when the button is pressed (Streamlit runs it on click), so a search costs no export."""
+    return csv_bytes(export(searched, current_user, query))
+
+
+filters = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(query).items() if v}
 st.download_button(
-    "Download this page (CSV)",
-    csv_bytes(table),
+    f"Download all {min(total, EXPORT_LIMIT):,} matching events (CSV)",
+    _all_matches,
     file_name=f"audit-{since:%Y%m%d}-{until:%Y%m%d}.csv",
     mime="text/csv",
     on_click=record_download,
-    args=(engine(), user, "audit_csv", None, {"rows": len(table), "verb": query.verb, "page": int(page) + 1}),
+    args=(engine(), user, "audit_csv", None, {"rows": min(total, EXPORT_LIMIT), "filters": filters}),
 )
+if total > EXPORT_LIMIT:
+    st.caption(f"A download holds the newest {EXPORT_LIMIT:,} events: narrow the dates for older ones.")

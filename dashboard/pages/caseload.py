@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 from dashboard.components.family_card import show_table
@@ -13,12 +16,25 @@ from dashboard.risk.vocabulary import Band, LegalStatus, MeetingStatus
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.exports.cell_safety import csv_bytes
-from db.queries.caseload import ranked_caseload, team_meetings
+from db.queries.caseload import CaseloadEntry, ranked_caseload, team_meetings
+from db.queries.caseload_filters import last_discussed
 from db.services.disclosures import record_download
 
 FAMILY_KEY = "family_id"
 BAND_ORDER = (Band.RED, Band.AMBER, Band.UNRATED, Band.GREEN)
 ALL_WORKERS = "Everyone"
+LAST_DISCUSSED = "Last discussed"
+
+
+def _with_last_discussed(
+    cells: pd.DataFrame, styles: pd.DataFrame, shown: list[CaseloadEntry], days: dict[int, dt.date]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ranking table with the date each family was last discussed, placed before the explanation."""
+    at = cells.columns.get_loc("Why")
+    cells, styles = cells.copy(), styles.copy()
+    cells.insert(at, LAST_DISCUSSED, [uk_date(days.get(e.family_id)) for e in shown])
+    styles.insert(at, LAST_DISCUSSED, styles["Case"])  # the row's own style (greyed when nobody has rated)
+    return cells, styles
 
 
 def _filters(workers: list[str]) -> CaseloadFilter:
@@ -63,6 +79,7 @@ meeting_id = st.selectbox(
 )
 try:
     meeting, entries = ranked_caseload(engine(), user, meeting_id)
+    discussed = last_discussed(engine(), user, meeting_id)
 except ServiceError as exc:
     st.error(md(exc))
     st.stop()
@@ -72,12 +89,16 @@ if not entries:
 
 chosen = _filters(sorted({e.social_worker for e in entries if e.social_worker}))
 shown = filtered(entries, chosen)
-cells, styles = ranking_table(shown)
 st.caption(f"{len(shown)} of {len(entries)} families · {md(meeting.team)} · {uk_date(meeting.held_on)}")
 if not shown:
     st.info("No family matches these filters. Clear a filter to see more.")
     st.stop()
+cells, styles = _with_last_discussed(*ranking_table(shown), shown, discussed)
 show_table(cells, styles)
+st.caption(
+    "Last discussed: the latest earlier meeting at which a professional rated one of the family's children "
+    "(– if never). The download holds exactly the rows and columns above."
+)
 
 download, family = st.columns([1, 2], vertical_alignment="bottom")
 download.download_button(

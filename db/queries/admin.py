@@ -65,28 +65,54 @@ def teams(engine: Engine, actor: User | None) -> list[TeamRow]:
         return [TeamRow(*row) for row in rows]
 
 
-def users(engine: Engine, actor: User | None) -> list[UserRow]:
+ACCOUNT_STATUSES = ("active", "inactive", "locked")
+
+
+def users(
+    engine: Engine,
+    actor: User | None,
+    *,
+    search: str = "",
+    role: Role | None = None,
+    team_id: int | None = None,
+    status: str | None = None,
+) -> list[UserRow]:
+    """Accounts, optionally narrowed: part of a name or email, a role, a team, or a status from ACCOUNT_STATUSES
+    ('locked' means locked out now after repeated failed sign-ins)."""
     require_admin(actor)
     now = utcnow()
-    with reading(engine) as session:
-        rows = session.execute(
-            select(
-                User.id,
-                User.display_name,
-                User.email,
-                User.role,
-                User.team_id,
-                Team.name,
-                User.office_id,
-                Office.name,
-                User.active,
-                User.locked_until,
-            )
-            .outerjoin(Team, Team.id == User.team_id)
-            .outerjoin(Office, Office.id == User.office_id)
-            .order_by(User.display_name, User.id)
+    query = (
+        select(
+            User.id,
+            User.display_name,
+            User.email,
+            User.role,
+            User.team_id,
+            Team.name,
+            User.office_id,
+            Office.name,
+            User.active,
+            User.locked_until,
         )
-        return [UserRow(*row[:9], locked=_after(row[9], now)) for row in rows]
+        .outerjoin(Team, Team.id == User.team_id)
+        .outerjoin(Office, Office.id == User.office_id)
+        .order_by(User.display_name, User.id)
+    )
+    if search.strip():
+        needle = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(User.display_name).like(needle), func.lower(User.email).like(needle)))
+    if role is not None:
+        query = query.where(User.role == role)
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    if status == "active":
+        query = query.where(User.active.is_(True))
+    elif status == "inactive":
+        query = query.where(User.active.is_(False))
+    elif status == "locked":
+        query = query.where(User.locked_until > now)
+    with reading(engine) as session:
+        return [UserRow(*row[:9], locked=_after(row[9], now)) for row in session.execute(query)]
 
 
 def _after(moment: dt.datetime | None, now: dt.datetime) -> bool:

@@ -1,26 +1,33 @@
-"""Searching the audit trail (administrators): by person, entity, verb and date, newest first, filtered in SQL."""
+"""Searching the audit trail (administrators): by person, family, entity, verb and date, newest first, filtered in
+SQL so a county's years of events are never loaded to be searched."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, String, cast, func, or_, select
 
 from db.access import require_admin
-from db.models import AuditEvent, Child, Family, User
+from db.models import Action, AuditEvent, Child, Family, Involvement, Rating, User
 from db.session import reading
 
 PAGE_SIZE = 200
+EXPORT_LIMIT = 100_000
+COLUMNS = ["When (UTC)", "Who", "What", "Entity", "Before", "After"]
 
 
 @dataclass(frozen=True)
 class AuditQuery:
     person: str = ""
-    """part of a name or email"""
+    """part of the acting person's name or email"""
     case_reference: str = ""
-    """a family's case reference: its own events and its children's"""
+    """a family's case reference: events about the family, its children, their ratings, its involvement and
+    actions"""
+    entity_type: str = ""
+    entity_id: str = ""
     verb: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
@@ -33,47 +40,74 @@ def verbs(engine: Engine, actor: User | None) -> list[str]:
         return list(session.scalars(select(AuditEvent.verb).distinct().order_by(AuditEvent.verb)))
 
 
-def search(engine: Engine, actor: User | None, query: AuditQuery, page: int = 0) -> tuple[pd.DataFrame, int]:
-    """One page of matching events as a table, and how many match in all."""
+def entity_types(engine: Engine, actor: User | None) -> list[str]:
     require_admin(actor)
-    conditions = []
+    with reading(engine) as session:
+        return list(session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)))
+
+
+def search(engine: Engine, actor: User | None, query: AuditQuery, page: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page (PAGE_SIZE events, newest first) of the matching events as a table, and how many match in all."""
+    require_admin(actor)
+    matching = _matching(query)
+    with reading(engine) as session:
+        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+        rows = session.execute(_newest_first(matching).limit(PAGE_SIZE).offset(max(page, 0) * PAGE_SIZE)).all()
+        return _table(rows), total
+
+
+def export(engine: Engine, actor: User | None, query: AuditQuery) -> pd.DataFrame:
+    """Every matching event (up to EXPORT_LIMIT, newest first) in the same columns as `search`, for a CSV."""
+    require_admin(actor)
+    with reading(engine) as session:
+        return _table(session.execute(_newest_first(_matching(query)).limit(EXPORT_LIMIT)).all())
+
+
+def _matching(query: AuditQuery) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = []
     if query.person.strip():
         needle = f"%{query.person.strip().lower()}%"
         conditions.append(or_(func.lower(User.display_name).like(needle), func.lower(User.email).like(needle)))
+    if query.case_reference.strip():
+        conditions.append(_about_family(query.case_reference.strip()))
+    if query.entity_type:
+        conditions.append(AuditEvent.entity_type == query.entity_type)
+    if query.entity_id.strip():
+        conditions.append(AuditEvent.entity_id == query.entity_id.strip())
     if query.verb:
         conditions.append(AuditEvent.verb == query.verb)
     if query.since:
         conditions.append(AuditEvent.occurred_at >= dt.datetime.combine(query.since, dt.time(), dt.UTC))
     if query.until:
-        conditions.append(
-            AuditEvent.occurred_at < dt.datetime.combine(query.until + dt.timedelta(days=1), dt.time(), dt.UTC)
-        )
-    with reading(engine) as session:
-        if query.case_reference.strip():
-            family = session.scalars(
-                select(Family).where(func.lower(Family.case_reference) == query.case_reference.strip().lower())
-            ).first()
-            if family is None:
-                return _table([]), 0
-            child_ids = [str(i) for i in session.scalars(select(Child.id).where(Child.family_id == family.id))]
-            conditions.append(
-                or_(
-                    (AuditEvent.entity_type == "family") & (AuditEvent.entity_id == str(family.id)),
-                    (AuditEvent.entity_type == "child") & AuditEvent.entity_id.in_(child_ids),
-                    AuditEvent.after["family_id"].as_string() == str(family.id),
-                    AuditEvent.after["child_id"].as_string().in_(child_ids),
-                )
-            )
-        base = select(AuditEvent, User.display_name, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
-        base = base.where(*conditions)
-        total = session.scalar(select(func.count()).select_from(base.subquery()))
-        rows = session.execute(
-            base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(PAGE_SIZE).offset(page * PAGE_SIZE)
-        ).all()
-        return _table(rows), total or 0
+        end = dt.datetime.combine(query.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        conditions.append(AuditEvent.occurred_at < end)
+    return (
+        select(AuditEvent, User.display_name, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(*conditions)
+    )
 
 
-def _table(rows: list) -> pd.DataFrame:  # type: ignore[type-arg]
+def _about_family(case_reference: str) -> ColumnElement[bool]:
+    """Events whose entity is the family (case reference, any case), one of its children, a rating of one of them,
+    or the family's involvement or actions. Entity ids are stored as text, hence the casts."""
+    family_ids = select(Family.id).where(func.lower(Family.case_reference) == case_reference.lower())
+    child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
+    owned = {
+        "family": select(cast(Family.id, String)).where(Family.id.in_(family_ids)),
+        "child": select(cast(Child.id, String)).where(Child.id.in_(child_ids)),
+        "rating": select(cast(Rating.id, String)).where(Rating.child_id.in_(child_ids)),
+        "involvement": select(cast(Involvement.id, String)).where(Involvement.family_id.in_(family_ids)),
+        "action": select(cast(Action.id, String)).where(Action.family_id.in_(family_ids)),
+    }
+    return or_(*((AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()))
+
+
+def _newest_first(query: Select[Any]) -> Select[Any]:
+    return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def _table(rows: list[Any]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -81,16 +115,16 @@ def _table(rows: list) -> pd.DataFrame:  # type: ignore[type-arg]
                 "Who": f"{name} <{email}>" if name else "system",
                 "What": event.verb,
                 "Entity": f"{event.entity_type} {event.entity_id or ''}".strip(),
-                "Before": _json(event.before),
-                "After": _json(event.after),
+                "Before": _details(event.before),
+                "After": _details(event.after),
             }
             for event, name, email in rows
         ],
-        columns=["When (UTC)", "Who", "What", "Entity", "Before", "After"],
+        columns=COLUMNS,
     )
 
 
-def _json(value: dict | None) -> str:  # type: ignore[type-arg]
+def _details(value: dict[str, Any] | None) -> str:
     if not value:
         return ""
-    return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return ", ".join(f"{key}: {item}" for key, item in value.items())

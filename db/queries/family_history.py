@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import aliased
 
 from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
-from db.access import case_team_ids, require_case_team
+from db.access import require_case_team
 from db.errors import NotFound
 from db.models import Action, AuditEvent, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Rating, User
 from db.session import reading
@@ -101,10 +101,13 @@ def team_families(engine: Engine, actor: User | None, team_id: int) -> list[Fami
 
 
 def family_history(engine: Engine, actor: User | None, family_id: int) -> FamilyHistory:
+    """Everything the Family page draws. Only the family's team may read it (AccessDenied for anyone else,
+    service leads included: they see team-level pictures, never a named family)."""
     with reading(engine) as session:
         family = session.get(Family, family_id)
-        if family is None or family.team_id not in case_team_ids(session, actor):
-            raise NotFound("That family is not in your team's caseload.")
+        if family is None:
+            raise NotFound("That family does not exist.")
+        require_case_team(session, actor, family.team_id)
         children = {c.id: c.first_name for c in family.children}
         ratings = session.execute(
             select(

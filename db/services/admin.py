@@ -12,7 +12,7 @@ from dashboard.risk.vocabulary import Role
 from db.access import require_admin
 from db.errors import InvalidInput, NotFound
 from db.models import Family, Involvement, Office, Team, User
-from db.services.accounts import check_new_password, hash_password
+from db.services.accounts import check_new_password, create_user, hash_password
 from db.services.audit import record
 from db.session import transaction
 
@@ -31,9 +31,9 @@ def _name(value: str, what: str) -> str:
 def _unique(
     session: Session, model: type[Office] | type[Team], name: str, what: str, own_id: int | None = None
 ) -> None:
-    found = session.scalar(select(model.id).where(func.lower(model.name) == name.lower()))
-    if found is not None and found != own_id:
-        raise InvalidInput(f"There is already {what} called {name!r}.")
+    found = session.execute(select(model.id, model.name).where(func.lower(model.name) == name.lower())).first()
+    if found is not None and found.id != own_id:
+        raise InvalidInput(f"There is already {what} called {found.name!r}. Choose another name.")
 
 
 def add_office(engine: Engine, actor: User | None, name: str) -> Office:
@@ -46,6 +46,20 @@ def add_office(engine: Engine, actor: User | None, name: str) -> Office:
         session.flush()
         record(session, actor, "office.create", "office", office.id, after={"name": name})
         return office
+
+
+def rename_office(engine: Engine, actor: User | None, office_id: int, name: str) -> None:
+    actor = require_admin(actor)
+    name = _name(name, "office")
+    with transaction(engine) as session:
+        office = session.get(Office, office_id)
+        if office is None:
+            raise NotFound("That office does not exist.")
+        _unique(session, Office, name, "an office", own_id=office.id)
+        if office.name != name:
+            before = {"name": office.name}
+            office.name = name
+            record(session, actor, "office.update", "office", office.id, before=before, after={"name": name})
 
 
 def add_team(engine: Engine, actor: User | None, name: str, office_id: int) -> Team:
@@ -101,6 +115,8 @@ def update_user(
             raise InvalidInput(f"A {role.label} belongs to a team: choose one.")
         if not role.rates_children:
             team_id = None
+        if office_id is not None and session.get(Office, office_id) is None:
+            raise InvalidInput("That office does not exist.")
         if team_id is not None:
             team = session.get(Team, team_id)
             if team is None:
@@ -124,6 +140,43 @@ def reset_password(engine: Engine, actor: User | None, user_id: int, password: s
         user.password_hash = hash_password(password)
         user.failed_sign_ins, user.locked_until = 0, None
         record(session, actor, "user.password_reset", "user", user.id)
+
+
+def unlock_user(engine: Engine, actor: User | None, user_id: int) -> None:
+    """Lift a lockout after repeated failed sign-ins (when the person knows their password and it was, say, a
+    colleague mistyping at their desk); the password itself is unchanged."""
+    actor = require_admin(actor)
+    with transaction(engine) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("That account does not exist.")
+        if user.locked_until is None and not user.failed_sign_ins:
+            raise InvalidInput(f"The account of {user.display_name} is not locked.")
+        before = {
+            "failed_sign_ins": user.failed_sign_ins,
+            "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        }
+        user.failed_sign_ins, user.locked_until = 0, None
+        record(
+            session,
+            actor,
+            "user.unlock",
+            "user",
+            user.id,
+            before=before,
+            after={"failed_sign_ins": 0, "locked_until": None},
+        )
+
+
+def create_first_administrator(engine: Engine, email: str, name: str, password: str) -> User:
+    """The first account of a new installation, made from the sign-in screen by whoever sets it up.
+
+    Refused once any account exists: the count is taken inside the same transaction as the insert, under a table
+    lock on PostgreSQL, so two people setting up at the same moment cannot both become administrator.
+    """
+    return create_user(
+        engine, None, email=email, display_name=name, role=Role.ADMINISTRATOR, password=password, only_if_first=True
+    )
 
 
 def add_involvement(

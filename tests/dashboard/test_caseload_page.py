@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
 
 from dashboard.components.ranking_table import ranking_table
+from dashboard.components.text import uk_date
 from dashboard.risk.vocabulary import RAG, LegalStatus
 from db.exports.cell_safety import csv_bytes
-from db.models import AuditEvent, Child, Family, Involvement, LegalStatusPeriod
+from db.models import Action, AuditEvent, Child, Family, Involvement, LegalStatusPeriod
+from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
-from tests.dashboard.conftest import PageRunner
+from tests.dashboard.conftest import APP, PageRunner, as_user
 from tests.db.factories import Team1, make_team
 
 
@@ -97,3 +102,75 @@ def test_a_service_lead_or_administrator_gets_no_caseload(
         at = run_page("caseload.py", who)
         assert not at.dataframe
         assert any("not part of a team" in i.value for i in at.info)
+
+
+def test_legal_status_and_social_worker_filters_narrow_the_rows(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    with transaction(app_engine) as s:
+        s.query(Family).filter_by(case_reference="=F-2").one().social_worker_id = None
+    at = run_page("caseload.py", team.manager)
+    at.multiselect[1].set_value([LegalStatus.CIN]).run()
+    assert list(at.dataframe[0].value["Case"]) == ["=F-2"]
+    at.multiselect[1].set_value([]).run()
+    worker = next(s for s in at.selectbox if s.label == "Allocated social worker")
+    assert worker.options == ["Everyone", "SW Stevenage A"]
+    worker.set_value("SW Stevenage A").run()
+    assert list(at.dataframe[0].value["Case"]) == ["F-1"]
+
+
+def test_overdue_only_keeps_the_family_with_an_overdue_action(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    with transaction(app_engine) as s:
+        s.add(Action(family_id=team.family.id, text="Visit", due_on=team.meeting.held_on - dt.timedelta(days=3)))
+    at = run_page("caseload.py", team.manager)
+    next(c for c in at.checkbox if c.label == "Only with overdue actions").check().run()
+    shown = at.dataframe[0].value
+    assert list(shown["Case"]) == ["F-1"] and list(shown["Overdue"]) == [1]
+
+
+def test_each_family_shows_when_it_was_last_discussed(run_page: PageRunner, app_engine: Engine, team: Team1) -> None:
+    close_meeting(app_engine, team.manager, team.meeting.id)
+    open_meeting(app_engine, team.manager, team.team.id, team.meeting.held_on + dt.timedelta(days=28))
+    at = run_page("caseload.py", team.manager)
+    assert "open" in at.selectbox[0].format_func(at.selectbox[0].value)  # the open meeting is the default
+    shown = at.dataframe[0].value
+    assert list(shown.columns)[-2:] == ["Last discussed", "Why"]
+    assert set(shown["Last discussed"]) == {uk_date(team.meeting.held_on)}
+
+
+def test_a_row_opens_that_familys_history(app_engine: Engine, team: Team1) -> None:
+    """Through the whole app, as the chair does it: Caseload, choose a family, open its history."""
+    at = as_user(AppTest.from_file(str(APP), default_timeout=30), team.manager)
+    at.run()
+    at.switch_page("pages/caseload.py").run()
+    next(s for s in at.selectbox if s.label == "Family history").set_value(team.family.id).run()
+    next(b for b in at.button if b.label == "Open family history").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Family"]
+    assert at.selectbox[0].value == team.family.id
+
+
+def test_the_download_button_holds_the_table_as_shown(
+    run_page: PageRunner, team: Team1, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bytes the browser would save, caught where Streamlit stores them, read back equal the table shown."""
+    files: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def caught(self: MemoryMediaFileStorage, data: str | bytes, mimetype: str, kind: Any, filename: Any = None) -> str:
+        file_id = keep(self, data, mimetype, kind, filename)
+        if isinstance(data, bytes):
+            files[file_id] = data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", caught)
+    at = run_page("caseload.py", team.manager)
+    at.multiselect[0].set_value(["red"]).run()
+    shown = at.dataframe[0].value
+    data = files[at.download_button[0].proto.url.rsplit("/", 1)[-1].split(".")[0]]
+    saved = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    assert list(saved.columns) == list(shown.columns)
+    assert saved.values.tolist() == shown.astype(str).values.tolist()
+    assert list(saved["Case"]) == ["F-1"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard.risk.vocabulary import RAG
-from db.models import AuditEvent
+from dashboard.components.text import md
+from dashboard.risk.vocabulary import RAG, Role
+from db.models import AuditEvent, Child, Family, User
+from db.services.actions import add_action
+from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
@@ -58,3 +63,49 @@ def test_a_family_chosen_on_the_caseload_page_opens_here(run_page: PageRunner, a
     at.session_state["family_id"] = second.family.id
     at.run()
     assert at.selectbox[0].value == team.family.id  # a family outside the team is never preselected
+
+
+NAME = "**Zed** [x](http://e.org)"
+
+
+def test_every_professional_of_the_team_sees_the_children_actions_and_changes(
+    run_page: PageRunner, app_engine: Engine
+) -> None:
+    with transaction(app_engine) as s:
+        team = make_team(s)
+        s.get_one(Child, team.child.id).first_name = NAME
+    [rating] = save_ratings(app_engine, team.social_worker, team.meeting.id, [RatingEntry(team.child.id, RAG.RED)])
+    add_action(app_engine, team.manager, team.meeting.id, team.family.id, "=Call the school", team.social_worker.id,
+               team.meeting.held_on + dt.timedelta(days=7))  # fmt: skip
+    close_meeting(app_engine, team.manager, team.meeting.id)
+    correct_rating(app_engine, team.manager, rating.id, RAG.AMBER, "Typed red by mistake", expected_version=1)
+
+    for who in (team.manager, team.social_worker, team.mental_health):
+        at = run_page("family.py", who)
+        assert f"children: {md(NAME)}" in at.caption[0].value  # typed text is shown literally, never as a link
+        actions, changes = (d.value for d in at.dataframe)
+        assert actions[["Action", "Who", "By"]].values.tolist() == [
+            ["=Call the school", "SW Stevenage A", "21/10/2026"]
+        ]
+        assert changes[["By", "From", "To", "Kind", "Reason"]].values.tolist() == [
+            ["Manager Stevenage A", "Red", "Amber", "corrected", "Typed red by mistake"]
+        ]
+        assert changes["What"].tolist() == [f"{NAME} · SW Stevenage A"]
+
+
+def test_a_service_lead_or_another_team_sees_no_family(run_page: PageRunner, app_engine: Engine, team: Team1) -> None:
+    with transaction(app_engine) as s:
+        other = make_team(s, name="Other team", ref="F-9").manager
+        lead = User(display_name="Lead", email="lead@example.org", role=Role.SERVICE_LEAD)
+        s.add(lead)
+    at = run_page("family.py", other)
+    assert at.selectbox[0].options == ["F-9"]  # only their own team's family to choose
+    at = run_page("family.py", lead)
+    assert not at.selectbox and not at.get("vega_lite_chart")
+    assert any("not part of a team" in i.value for i in at.info)
+    assert _views(app_engine) == [(other.id, str(_family_id(app_engine, "F-9")))]
+
+
+def _family_id(engine: Engine, ref: str) -> int:
+    with reading(engine) as s:
+        return s.scalars(select(Family.id).where(Family.case_reference == ref)).one()

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import Engine
 
 from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
+from db.access import AccessDenied
 from db.errors import NotFound
-from db.models import User
+from db.models import Child, Meeting, User
 from db.queries.family_history import family_history, team_families
 from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
@@ -51,5 +52,25 @@ def test_another_team_and_service_leads_cannot_open_it(engine: Engine, team: Tea
         s.add(lead)
         other = s.query(User).filter_by(email="tm.other-team@example.org").one()
     for who in (other, lead):
-        with pytest.raises(NotFound):
+        with pytest.raises(AccessDenied):
             family_history(engine, who, team.family.id)
+        with pytest.raises(AccessDenied):
+            team_families(engine, who, team.team.id)
+
+
+def test_a_family_that_does_not_exist_is_not_found(engine: Engine, team: Team1) -> None:
+    with pytest.raises(NotFound):
+        family_history(engine, team.manager, team.family.id + 1000)
+
+
+def test_only_this_familys_rows_are_read(engine: Engine, team: Team1) -> None:
+    """The other team's family was rated too; none of its ratings, scores or children leak into this history."""
+    with transaction(engine) as s:
+        other = s.query(User).filter_by(email="sw.other-team@example.org").one()
+        other_child = s.query(Child).filter_by(case_reference="F-9-1").one()
+        other_meeting = s.query(Meeting).filter(Meeting.team_id == other.team_id).one()
+    save_ratings(engine, other, other_meeting.id, [RatingEntry(other_child.id, RAG.RED, "Other family")])
+    history = family_history(engine, team.manager, team.family.id)
+    assert {p.child for p in history.ratings} == {"Amy"}
+    assert all(p.rationale != "Other family" for p in history.ratings)
+    assert len(history.scores) == 1 and history.children == ("Amy",)
