@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+# A loaded CI machine can take more than Playwright's default 5 s to rerun a Streamlit script.
+expect.set_options(timeout=15_000)
 
 
 def _free_port() -> int:
