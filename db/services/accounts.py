@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select, text
 
 from dashboard.risk.vocabulary import Role
-from db.access import AccessDenied
+from db.access import AccessDenied, require_active, require_admin
 from db.errors import InvalidInput, ServiceError
 from db.models import Office, Team, User, utcnow
 from db.services.audit import record
@@ -131,8 +131,8 @@ def create_user(
     if password is not None:
         check_new_password(password)
     with transaction(engine) as session:
-        if actor is not None and actor.role is not Role.ADMINISTRATOR:
-            raise AccessDenied("Only an administrator can create accounts.")
+        if actor is not None:
+            require_admin(actor)
         if only_if_first:
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text("LOCK TABLE users IN EXCLUSIVE MODE"))
@@ -174,9 +174,12 @@ def create_user(
 
 
 def change_password(engine: Engine, actor: User, current: str, new: str) -> None:
+    actor = require_active(actor)
     check_new_password(new)
     with transaction(engine) as session:
         user = session.get_one(User, actor.id)
+        if not user.active:
+            raise AccessDenied("Your account is no longer active.")
         if not _verify(user.password_hash, current):
             raise InvalidInput("Your current password is not right, so it was not changed.")
         user.password_hash = hash_password(new)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from dashboard.risk.ranking import RankedFamily, rank_caseload
 from dashboard.risk.scoring import DEFAULT_POLICY, get_policy
 from dashboard.risk.vocabulary import MeetingStatus
+from db.access import require_admin
 from db.errors import InvalidInput
 from db.models import FamilyRiskScore, Meeting, Team, User
 from db.queries.meeting_inputs import families_at_meeting
@@ -104,6 +105,8 @@ def rebuild_scores(
     One transaction per team, so an interrupted rebuild leaves whole teams either old or new, never a mix.
     Meant for the command line (actor None is the system); it is not exposed to users on pages.
     """
+    if actor is not None:
+        require_admin(actor)
     policy = get_policy(policy or DEFAULT_POLICY).name
     with reading(engine) as session:
         query = select(Meeting.id, Meeting.team_id).join(Team).where(Meeting.status == MeetingStatus.CLOSED)

@@ -10,8 +10,6 @@ Refusals run on one world per database, built once: a refusal must write nothing
 audit trail did not grow. A new function that takes an `actor` fails `test_the_matrix_covers_every_function`
 until it is added here.
 
-Known gaps (a function that does not refuse yet) are marked xfail(strict): when the fix lands they pass, and the
-strict mark then fails, asking for the mark to be removed.
 """
 
 from __future__ import annotations
@@ -556,16 +554,6 @@ HELPERS = {
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores",
 }
 
-GAP_FIX = {
-    "services.scores.rebuild_scores": "no check at all: add `if actor is not None: require_admin(actor)` first",
-    "services.accounts.create_user": "replace the role test with `if actor is not None: require_admin(actor)`",
-    "services.accounts.change_password": "add `require_active(actor)` and refuse when the loaded user is inactive",
-}
-KNOWN_GAPS = {("services.scores.rebuild_scores", actor) for actor in ACTORS if actor not in ADMINS} | {
-    ("services.accounts.create_user", "gone administrator"),
-    *(("services.accounts.change_password", actor) for actor in DEACTIVATED),
-}
-
 
 def _pairs(wanted: Callable[[str, Probe], bool]) -> list[Any]:
     return [
@@ -573,9 +561,6 @@ def _pairs(wanted: Callable[[str, Probe], bool]) -> list[Any]:
             actor,
             probe.name,
             id=f"{actor}-{probe.name}",
-            marks=[pytest.mark.xfail(strict=True, reason=GAP_FIX[probe.name])]
-            if (probe.name, actor) in KNOWN_GAPS
-            else [],
         )
         for probe in PROBES
         for actor in ACTORS
@@ -595,9 +580,7 @@ def _audit_count(engine: Engine) -> int:
         return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
-@pytest.mark.parametrize(
-    ("actor", "name"), _pairs(lambda actor, probe: _is_refusal(actor, probe) and (probe.name, actor) not in KNOWN_GAPS)
-)
+@pytest.mark.parametrize(("actor", "name"), _pairs(lambda actor, probe: _is_refusal(actor, probe)))
 def test_everyone_else_is_refused(shared_world: World, actor: str, name: str) -> None:
     probe, w = BY_NAME[name], shared_world
     before = _audit_count(w.engine)
@@ -611,18 +594,6 @@ def test_everyone_else_is_refused(shared_world: World, actor: str, name: str) ->
         with pytest.raises((AccessDenied, NotFound)):
             probe.call(w, user)
     assert _audit_count(w.engine) == before, "a refusal must not change anything"
-
-
-@pytest.mark.parametrize(
-    ("actor", "name"), _pairs(lambda actor, probe: _is_refusal(actor, probe) and (probe.name, actor) in KNOWN_GAPS)
-)
-def test_known_gaps_are_refused(world: World, actor: str, name: str) -> None:
-    """The same refusal, for the functions that do not refuse yet (xfail), on a world they may change."""
-    probe, user = BY_NAME[name], world.person(actor)
-    if probe.prepare is not None:
-        probe.prepare(world, actor)
-    with pytest.raises(AccessDenied):
-        probe.call(world, user)
 
 
 @pytest.mark.parametrize(("actor", "name"), _pairs(lambda actor, probe: not _is_refusal(actor, probe)))
