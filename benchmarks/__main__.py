@@ -1,8 +1,10 @@
-"""`python -m benchmarks [risk|pages|imports|all] [--database-url URL]`: timings on county-sized data, as tables.
+"""`python -m benchmarks [risk|pages|imports|ssd|meeting-day|all] [--scale county|large] [--database-url URL]`:
+timings on county-sized (or `large`) data, as tables. `meeting-day` (not part of `all`) starts the app and drives
+it with a chair and `--practitioners` browser sessions at once.
 
-Without --database-url a temporary SQLite file is migrated and seeded with `county` data first (the seed time is
+Without --database-url a temporary SQLite file is migrated and seeded with the scale's data first (the seed time is
 printed too). With a URL of an empty database (e.g. a scratch PostgreSQL database) that database is seeded; with
-one that already holds county data it is used as it is.
+one that already holds data it is used as it is.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from db.session import make_engine
 TODAY = dt.date(2026, 11, 20)
 
 
-def prepare_database(url: str | None) -> tuple[str, Path | None]:
-    """A database holding county data: the given one, or a new temporary SQLite file."""
+def prepare_database(url: str | None, scale: str = "county") -> tuple[str, Path | None]:
+    """A database holding `scale` data: the given one, or a new temporary SQLite file."""
     from seed import is_empty, load_seed
 
     scratch = None
     if url is None:
         scratch = Path(tempfile.mkdtemp(prefix="fsdash-bench-"))
-        url = f"sqlite:///{scratch / 'county.db'}"
+        url = f"sqlite:///{scratch / f'{scale}.db'}"
     if url.startswith("postgresql"):
         _recreate_if_empty(url)
     upgrade(url)
@@ -39,15 +41,24 @@ def prepare_database(url: str | None) -> tuple[str, Path | None]:
         if is_empty(engine):
             from db.services.scores import rebuild_scores
 
-            print(f"Seeding county data into {make_url(url).render_as_string(hide_password=True)} …", flush=True)
+            print(f"Seeding {scale} data into {make_url(url).render_as_string(hide_password=True)} …", flush=True)
             started = time.perf_counter()
-            load_seed(engine, "county", random_seed=1, today=TODAY)
+            load_seed(engine, scale, random_seed=1, today=TODAY)
             loaded = time.perf_counter() - started
             rebuild_scores(engine, actor=None)
             print(f"  seed {loaded:.1f} s, then scores {time.perf_counter() - started - loaded:.1f} s", flush=True)
+            if engine.dialect.name == "postgresql":
+                _vacuum(engine)
     finally:
         engine.dispose()
     return url, scratch
+
+
+def _vacuum(engine: Engine) -> None:
+    """VACUUM ANALYZE after the bulk load, as autovacuum would do in a running service before long: until then
+    PostgreSQL cannot answer from an index alone (its visibility map is empty) and plans on old statistics."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
 
 
 def _recreate_if_empty(url: str) -> None:
@@ -63,17 +74,32 @@ def _recreate_if_empty(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("suite", nargs="?", default="all", choices=["risk", "pages", "imports", "all"])
-    parser.add_argument("--database-url", help="database holding (or to receive) county data")
+    suites = ["risk", "pages", "imports", "ssd", "meeting-day", "all"]
+    parser.add_argument("suite", nargs="?", default="all", choices=suites)
+    parser.add_argument("--scale", choices=["county", "large"], default="county", help="data to seed (default county)")
+    parser.add_argument("--database-url", help="database holding (or to receive) the scale's data")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rebuilds", type=int, default=3, help="full score rebuilds to time (0: none)")
+    parser.add_argument(
+        "--practitioners", type=int, nargs="+", default=[10, 30], help="meeting-day: practitioners saving at once"
+    )
     args = parser.parse_args()
-    url, scratch = prepare_database(args.database_url)
+    if args.suite == "ssd":  # loads the county into empty databases of its own: no seeded database to prepare
+        from benchmarks.ssd import run_ssd_benchmarks
+
+        run_ssd_benchmarks(args.database_url, args.repeat, TODAY)
+        return
+    url, scratch = prepare_database(args.database_url, args.scale)
     engine: Engine = make_engine(url)
     try:
+        if args.suite == "meeting-day":  # not in "all": it starts the app and thirty browsers
+            from benchmarks.meeting_day import run_meeting_day
+
+            run_meeting_day(url, args.practitioners)
         if args.suite in ("risk", "all"):
             from benchmarks.risk import run_risk_benchmarks
 
-            run_risk_benchmarks(engine, args.repeat)
+            run_risk_benchmarks(engine, args.repeat, TODAY, args.rebuilds)
         if args.suite in ("pages", "all"):
             from benchmarks.pages import run_page_benchmarks
 

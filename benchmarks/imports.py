@@ -8,11 +8,11 @@ import datetime as dt
 from sqlalchemy import Engine, select
 
 from benchmarks.timing import median_ms, print_table
-from dashboard.risk.vocabulary import Role
 from db.exports.template import caseload_rows, rows_csv, rows_xlsx
 from db.imports import import_caseload
 from db.models import User
 from db.session import reading
+from risk.vocabulary import Role
 
 
 def run_import_benchmarks(engine: Engine, repeat: int, today: dt.date) -> None:

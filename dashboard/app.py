@@ -6,13 +6,20 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.risk.vocabulary import Role
+from dashboard.components.accessibility import add_accessibility_styles
+from dashboard.components.family_card import TABLE_VIEW_HELP, TABLE_VIEW_KEY
+from dashboard.components.idle_warning import show_idle_warning
+from dashboard.logs import keep_personal_data_out_of_logs
 from dashboard.sign_in import end_sso_session, show_sign_in
-from dashboard.state import current_user, sign_out
+from dashboard.state import current_user, engine, sign_out, user_at_click
+from db.services.accounts import set_table_view
+from risk.vocabulary import Role
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title="Supervision RAG dashboard", page_icon="🟠", layout="wide")
+keep_personal_data_out_of_logs()  # before anything can fail
+add_accessibility_styles()  # focus, target size and scrolling fixes on every page, sign-in included
 
 
 def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
@@ -40,11 +47,25 @@ def pages_for(role: Role) -> list[st.Page]:
     ]
 
 
+def _remember_table_view() -> None:
+    """Keep the switch's new position for the account (as the user is at the click: a callback runs first)."""
+    if (user := user_at_click()) is not None:
+        set_table_view(engine(), user, st.session_state[TABLE_VIEW_KEY])
+
+
 user = current_user()
 if user is None:
     st.navigation([st.Page(show_sign_in, title="Sign in", icon="🔐")], position="hidden").run()
 else:
+    if TABLE_VIEW_KEY not in st.session_state:  # a new session starts with the account's own choice
+        st.session_state[TABLE_VIEW_KEY] = user.table_view
     with st.sidebar:
+        st.toggle(
+            "Table view",
+            key=TABLE_VIEW_KEY,
+            help=TABLE_VIEW_HELP,
+            on_change=_remember_table_view,
+        )
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
         if st.button("Sign out", width="stretch"):
@@ -52,4 +73,5 @@ else:
             if end_sso_session():
                 st.stop()  # the browser is on its way to the council's sign-out page
             st.rerun()
+    show_idle_warning()  # above the page, so it shows on a phone too, where the sidebar is folded away
     st.navigation(pages_for(user.role)).run()

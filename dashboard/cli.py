@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from dashboard.risk.vocabulary import Role
 from db.settings import database_url
+from risk.vocabulary import Role
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
 DEMO_PASSWORD = "supervision-demo"  # noqa: S105  (invented demo accounts only)
@@ -168,6 +168,68 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     _say(f"  ({summary.rows:,} rows, sha256 {summary.sha256})")
 
 
+def cmd_import_ssd(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.imports.ssd import ExtractRefused, draft_mapping, import_ssd, load_mapping, read_source
+    from db.session import make_engine
+
+    def progress(stage: str, done: int, total: int) -> None:  # called once per table, or per 500 families
+        _say(f"  {stage}: {done:,} of {total:,}")
+
+    try:
+        mapping = None
+        mapping_path = Path(args.mapping) if args.mapping else None
+        if mapping_path is not None and mapping_path.exists():
+            mapping = load_mapping(mapping_path.read_bytes(), mapping_path.name)
+        elif not args.write_mapping:
+            raise CommandError(
+                f"There is no mapping file {mapping_path}. Start one from this extract with --write-mapping."
+                if mapping_path
+                else "Give the mapping file with --mapping FILE, or start one from this extract with --write-mapping."
+            )
+        _say(f"Reading the SSD tables from {args.source if '://' not in args.source else 'the database'}…")
+        extract = read_source(args.source, args.schema, progress)
+        if args.write_mapping:
+            target = mapping_path or Path("ssd-mapping.toml")
+            if target.exists():
+                target.replace(target.with_name(target.name + ".bak"))
+                _say(f"Kept the previous mapping as {target.name}.bak.")
+            target.write_text(draft_mapping(extract, mapping), encoding="utf-8")
+            _say(
+                f"Wrote the mapping {target}: choose the Family Safeguarding teams, check the roles and give each "
+                "professional's email, then import with --mapping. See the README, 'Importing from the Standard "
+                "Safeguarding Dataset'."
+            )
+            return
+        assert mapping is not None
+        engine = make_engine(database_url())
+        try:
+            summary = import_ssd(
+                engine,
+                None,
+                extract,
+                mapping,
+                dry_run=args.dry_run,
+                close_missing=args.close_missing,
+                create_accounts=args.create_accounts,
+                progress=progress,
+            )
+        finally:
+            engine.dispose()
+    except ExtractRefused as exc:
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise CommandError(
+            f"Nothing was imported: the extract has {len(exc.problems):,} problem(s), listed above."
+        ) from None
+    except ServiceError as exc:
+        raise CommandError(str(exc)) from None
+    _say(f"Dry run of {extract.source}: nothing was written." if args.dry_run else f"Imported {extract.source}:")
+    for sentence in summary.sentences():
+        _say(f"  {sentence}")
+    _say(f"  ({summary.rows:,} rows read, sha256 {summary.sha256})")
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     command = [
         sys.executable,
@@ -224,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     seed = commands.add_parser("seed", help="load synthetic demo data (invented people only)")
-    seed.add_argument("--scale", choices=["demo", "county"], default="demo", help="demo: 3 teams; county: 21 teams")
+    seed.add_argument(
+        "--scale", choices=["demo", "county", "large"], default="demo", help="demo: 3 teams; county: 21; large: 60"
+    )
     seed.add_argument("--random-seed", type=int, default=1, help="same seed, same data (default 1)")
     seed.add_argument("--today", type=_date, default=dt.date.today(), help="date the data leads up to (YYYY-MM-DD)")
     what_if_full = seed.add_mutually_exclusive_group()
@@ -274,6 +338,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     caseload.add_argument("--team", help="the file is for this team only (by name): other teams' rows are refused")
     caseload.set_defaults(func=cmd_import_caseload)
+
+    ssd = imports.add_parser(
+        "ssd",
+        help="import the caseload from Standard Safeguarding Dataset (SSD) tables (all or nothing)",
+        description="Read the SSD tables from a folder of CSV files (or a .zip of them) or a database, map them "
+        "with the council's mapping file, check everything, then write it in one transaction; if anything is wrong, "
+        "list every problem by table, row id and column and change nothing. Nothing is ever deleted. See the README "
+        "('Importing from the Standard Safeguarding Dataset').",
+    )
+    ssd.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="DIR|URL",
+        help="a folder of CSV files named after the SSD tables, a .zip of them, or a SQLAlchemy database URL",
+    )
+    ssd.add_argument("--schema", help="the database schema holding the SSD tables (with a URL)")
+    ssd.add_argument(
+        "--mapping", metavar="FILE", help="the mapping file (TOML) that says which teams and roles are ours"
+    )
+    ssd.add_argument(
+        "--dry-run", action="store_true", help="check the extract and say what would change; write nothing"
+    )
+    ssd.add_argument(
+        "--close-missing",
+        action="store_true",
+        help="close the open families of the mapped teams that the extract no longer has (never deleted)",
+    )
+    ssd.add_argument(
+        "--create-accounts",
+        action="store_true",
+        help="create the professionals who have no account yet: inactive, without a password",
+    )
+    ssd.add_argument(
+        "--write-mapping",
+        action="store_true",
+        help="write a mapping file for this extract (to --mapping FILE, default ssd-mapping.toml) and stop; the "
+        "choices of an existing file are kept",
+    )
+    ssd.set_defaults(func=cmd_import_ssd)
+
+    from dashboard.records_cli import add_records_commands  # backup, restore, sar, retention
+
+    add_records_commands(commands)
 
     run = commands.add_parser("run", help="start the dashboard")
     run.add_argument("--port", type=int, default=8501)

@@ -8,7 +8,7 @@ import os
 
 import streamlit as st
 
-from dashboard.state import engine, sign_in_as
+from dashboard.state import SIGNED_OUT_MESSAGE_KEY, engine, sign_in_as
 from db.errors import ServiceError
 from db.queries.accounts import demo_accounts, has_any_user
 from db.services.accounts import MIN_PASSWORD_LENGTH, SignInFailed, sign_in
@@ -77,7 +77,9 @@ def show_sign_in() -> None:
     if not has_any_user(engine()):
         _first_run()
         return
-    message = st.session_state.pop("signed_out_message", None)
+    # Read, not taken: a run of this screen that is cut short (a refresh already on its way) must not lose the
+    # reason the session ended. It is forgotten when someone signs in.
+    message = st.session_state.get(SIGNED_OUT_MESSAGE_KEY)
     if message:
         st.info(message)
     if sso_configured():

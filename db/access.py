@@ -3,12 +3,15 @@ the server whatever the pages show or hide."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.risk.vocabulary import Role
 from db.errors import ServiceError
 from db.models import Team, User
+from db.session import reading
+from risk.vocabulary import Role
 
 CASE_ROLES = frozenset(r for r in Role if r.rates_children)
 MANAGER_ROLES = frozenset({Role.TEAM_MANAGER})
@@ -76,3 +79,52 @@ def aggregate_team_ids(session: Session, actor: User | None) -> set[int]:
             query = query.where(Team.office_id == actor.office_id)
         return set(session.scalars(query))
     return case_team_ids(session, actor)
+
+
+@dataclass
+class SignedIn:
+    """What the server remembers of one signed-in browser session: who signed in, as what, and when they last did
+    something. Live refreshes and downloads run outside a page run (a download's file is made on the server when
+    the button is pressed), so they carry this rather than the user of the last page load."""
+
+    user_id: int
+    role: Role
+    team_id: int | None
+    office_id: int | None
+    last_seen: float
+    """a monotonic clock reading: the session's last click"""
+    ended: bool = False
+
+
+class SessionEnded(AccessDenied):
+    """The session may no longer read anything: `reason` for the audit trail, the message for the person."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def recheck_session(
+    engine: Engine, signed_in: SignedIn, *, now: float, idle_limit: float, same_identity: bool = True
+) -> User:
+    """The signed-in user, reloaded from the database, or SessionEnded: signed out, idle for longer than
+    `idle_limit` seconds, deactivated, or (with `same_identity`, for a refresh or download built under the old
+    one) now of another role, team or office. Called before anything is read, every time."""
+    if signed_in.ended:
+        raise SessionEnded("signed out", "You have signed out. Sign in again to continue.")
+    if now - signed_in.last_seen > idle_limit:
+        raise SessionEnded("idle", "You were signed out after a period of inactivity. Please sign in again.")
+    with reading(engine) as session:
+        user = session.get(User, signed_in.user_id)
+        if user is None or not user.active:
+            raise SessionEnded(
+                "inactive", "Your account is no longer active. Ask an administrator if this is unexpected."
+            )
+        _ = user.team, user.office  # loaded now, read after the session closes
+    if same_identity and (user.role, user.team_id, user.office_id) != (
+        signed_in.role,
+        signed_in.team_id,
+        signed_in.office_id,
+    ):
+        raise SessionEnded("changed", "Your role or team has changed. Please sign in again.")
+    return user

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
+from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,6 +103,8 @@ class User(Base):
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Plain tables instead of canvas grids on every page: a screen reader's user should not have to ask each time.
+    table_view: Mapped[bool] = mapped_column(default=False)
 
     team: Mapped[Team | None] = relationship()
     office: Mapped[Office | None] = relationship()
@@ -191,7 +193,10 @@ class Meeting(Base):
     family scores and locks the record."""
 
     __tablename__ = "meeting"
-    __table_args__ = (UniqueConstraint("team_id", "held_on"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "held_on"),
+        CheckConstraint("planned_minutes > 0", name="planned_minutes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"))
@@ -200,9 +205,37 @@ class Meeting(Base):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None]
+    # What the chair has open on the shared screen, and since when: others can follow it, and the time a family
+    # is open counts as time spent discussing it.
+    focus_family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
+    focus_opened_at: Mapped[dt.datetime | None]
+    planned_minutes: Mapped[int | None]
 
     team: Mapped[Team] = relationship()
     chair: Mapped[User | None] = relationship()
+
+
+class FamilyDiscussion(Base):
+    """The meeting's own record of a family: whether supervision discussed it, and for how long.
+
+    `seconds_spent` adds up every stretch the family was open on the chair's screen; `discussed_at` is when the
+    chair marked it discussed (None: not discussed, or unmarked again). Time spent stays when a mark is undone:
+    the time was spent.
+    """
+
+    __tablename__ = "family_discussion"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "family_id"),
+        CheckConstraint("seconds_spent >= 0", name="seconds_spent"),
+        Index("ix_family_discussion_family_id", "family_id", "discussed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
+    seconds_spent: Mapped[int] = mapped_column(Integer, default=0)
+    discussed_at: Mapped[dt.datetime | None]
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
 
 class Rating(Base):
@@ -244,6 +277,7 @@ class FamilyRiskScore(Base):
         UniqueConstraint("meeting_id", "family_id"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
         Index("ix_family_risk_score_family_id", "family_id", "meeting_id"),
+        Index("ix_family_risk_score_meeting_id_band", "meeting_id", "band", "score"),  # the service heatmaps
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -296,3 +330,38 @@ class AuditEvent(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RetentionRule(Base):
+    """How long a closed family's case data is kept before it is anonymised, as set by an administrator from the
+    council's own retention schedule. Every change is a new row, so the rule in force on any day can be shown."""
+
+    __tablename__ = "retention_rule"
+    __table_args__ = (CheckConstraint("years_after_closure BETWEEN 1 AND 100", name="sensible_years"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    years_after_closure: Mapped[int]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FamilyAnonymisation(Base):
+    """A family whose identifying details were replaced under the retention rule (it is not listed as due again)."""
+
+    __tablename__ = "family_anonymisation"
+
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), primary_key=True)
+    anonymised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    years_after_closure: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
+class AuditPseudonymisation(Base):
+    """The one door through the audit trail's append-only triggers. A row exists only inside the transaction that
+    anonymises families under the retention rule (inserted first, deleted before commit); while it exists the
+    triggers let that transaction rewrite the `before`/`after` details of events, and nothing else."""
+
+    __tablename__ = "audit_pseudonymisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -22,9 +22,13 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy own transactions (pysqlite's own BEGIN handling would defer locking surprisingly).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    # The busy timeout comes first, and WAL is switched on only where it is not on yet: asking for WAL on a
+    # database in WAL mode still needs the write lock, so a connection opened while a colleague saves would
+    # otherwise fail at once with "database is locked".
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -39,17 +43,20 @@ def _on_sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """A new engine for `url` (default: the configured database). SQLite files get their folder created."""
+    """A new engine for `url` (default: the configured database). SQLite files get their folder created.
+
+    `hide_parameters`: a failed statement's error never quotes its values (names, dates of birth, references),
+    so an error that reaches a log carries no personal data from the query."""
     url = url or database_url()
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, **kwargs)
+        engine = create_engine(url, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 @functools.cache

@@ -50,14 +50,39 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _no_broken_references(connection)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """SQLite alters a table in batch mode by copying it, dropping the old one and renaming the copy; with foreign
+    keys enforced, dropping a table other rows refer to fails (a meeting has ratings). As SQLite's own documentation
+    advises, enforcement is off while the migrations run, and the references are checked before they commit.
+
+    Set on the driver's connection: SQLite ignores this pragma inside a transaction, which SQLAlchemy would begin."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")  # type: ignore[union-attr]
+
+
+def _no_broken_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise RuntimeError(f"The migration left rows referring to missing rows in: {', '.join(tables)}")
 
 
 if context.is_offline_mode():

@@ -22,7 +22,7 @@ def load_seed(
     today: dt.date | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, int]:
-    """Invent a `scale` service ('demo' or 'county') leading up to `today` and load it; returns counts per table.
+    """Invent a `scale` service (see `SCALES`) leading up to `today` and load it; returns counts per table.
 
     The database must be migrated and empty: the caller checks (see `is_empty`). Scores are not stored here;
     closing past meetings' scores is the risk engine's job (`db.services.scores.rebuild_scores`).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.risk.vocabulary import RAG
+from risk.vocabulary import RAG
 
 RATIONALES = {
     RAG.RED: (

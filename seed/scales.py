@@ -1,4 +1,6 @@
-"""How big each synthetic service is. `county` is modelled on Hertfordshire's Family Safeguarding service."""
+"""How big each synthetic service is. `county` is modelled on Hertfordshire's Family Safeguarding service; `large`
+is a service the size of the largest English county, kept for five years, to show the dashboard still answers
+quickly when a service lead looks back over years of meetings."""
 
 from __future__ import annotations
 
@@ -9,6 +11,16 @@ TREES = (
     "Holly", "Larch", "Maple", "Pine", "Rowan", "Willow", "Yew",
     "Alder", "Aspen", "Cherry", "Hawthorn", "Juniper", "Linden", "Poplar",
 )  # fmt: skip
+MORE_TREES = (
+    "Apple", "Blackthorn", "Box", "Buckthorn", "Cypress", "Damson", "Dogwood",
+    "Elder", "Fir", "Gean", "Guelder", "Hornbeam", "Laburnum", "Laurel",
+    "Lime", "Magnolia", "Medlar", "Mulberry", "Myrtle", "Olive", "Osier",
+    "Pear", "Plane", "Plum", "Quince", "Redwood", "Sallow", "Service",
+    "Spindle", "Spruce", "Sycamore", "Tamarisk", "Walnut", "Wayfaring", "Whitebeam",
+    "Wingnut", "Wisteria", "Witch Hazel", "Yellowwood",
+)  # fmt: skip
+LARGE_OFFICES = ("North", "East", "South", "West", "Central", "Coast")
+LARGE_TEAMS = TREES + MORE_TREES  # 60 names, ten to an office
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,15 @@ SCALES = {
         ),
         open_families_per_team=43,
         meetings_per_team=24,
+        social_workers=(5, 6),
+    ),
+    "large": Scale(
+        name="large",
+        offices=tuple(
+            (f"{office} office", _teams(LARGE_TEAMS[10 * i : 10 * i + 10])) for i, office in enumerate(LARGE_OFFICES)
+        ),
+        open_families_per_team=41,  # about two children a family: some 5,000 children open at any one time
+        meetings_per_team=60,  # five years
         social_workers=(5, 6),
     ),
 }

@@ -2,8 +2,9 @@
 
 Each child carries a hidden level of risk (0 safe, 3 very high) that drifts from month to month, jumps after an
 incident and falls after a placement. The hidden level drives everything visible: professionals' ratings (each
-with their own leaning and the odd sharp disagreement), moves between CIN, CP, PLO, proceedings and care, and
-families closing once they are safe. Every random choice comes from one seeded generator, in a fixed order, so
+with their own leaning and the odd sharp disagreement; in a few families one adult specialist is told what they want
+to hear, month after month), moves between CIN, CP, PLO, proceedings and care, and families closing once they are
+safe. Every random choice comes from one seeded generator, in a fixed order, so
 a seed always gives the same service, down to the timestamps.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from faker import Faker
 
-from dashboard.risk.vocabulary import RAG, LegalStatus, MeetingStatus, Role
+from risk.vocabulary import RAG, LegalStatus, MeetingStatus, Role
 from seed.phrases import ACTIONS, RATIONALES
 from seed.scales import Scale
 
@@ -33,7 +34,14 @@ SPECIALISTS = (
     Role.PSYCHOLOGIST,
 )
 SPECIALIST_WEIGHTS = (5, 4, 4, 4, 5, 1)
+ADULT_SPECIALISTS = SPECIALISTS[:4]  # the domestic abuse, substance misuse and mental health workers
 CHILDREN_WEIGHTS = {1: 35, 2: 35, 3: 20, 4: 10}
+DISGUISED_COMPLIANCE_SHARE = 0.25
+"""Of the families whose risk is high at some point, the share whose parents show one specialist a better face:
+that professional always rates green, so the chair sees persistent disagreement (red against green, or one role
+below everyone) in the demo."""
+DISCUSSED_SHARE = 0.92
+"""Of the families open at a past meeting, how many it discussed (a long caseload is not always finished)."""
 SPECIALIST_COUNT_WEIGHTS = {1: 30, 2: 35, 3: 25, 4: 10}
 ESCALATION = (LegalStatus.CIN, LegalStatus.CP, LegalStatus.PLO, LegalStatus.CARE_PROCEEDINGS, LegalStatus.CLA)
 
@@ -88,6 +96,7 @@ class ServiceSimulation:
     def __init__(self, scale: Scale, random_seed: int, today: dt.date) -> None:
         self.scale = scale
         self.today = today
+        self.random_seed = random_seed
         self.rng = random.Random(random_seed)
         self.fake = Faker("en_GB")
         self.fake.seed_instance(random_seed)
@@ -98,6 +107,8 @@ class ServiceSimulation:
         self.psychologist_of_team: list[int] = []
         self.manager_of_team: list[int] = []
         self.leaning: dict[int, float] = {}  # user id -> how much more severe than the evidence they rate
+        self.role_of: dict[int, Role] = {}
+        self.deceived: dict[int, int | None] = {}  # family id -> the specialist its parents deceive, if any
         self.families: list[_Family] = []
         self.meetings: list[list[tuple[int, dt.date]]] = []  # per team: (meeting id, held on)
         self.started = dt.date(2000, 1, 1)
@@ -128,6 +139,7 @@ class ServiceSimulation:
             },
         )
         self.leaning[user_id] = self.rng.gauss(0, 0.12)
+        self.role_of[user_id] = role
         return user_id
 
     def people(self) -> None:
@@ -342,6 +354,22 @@ class ServiceSimulation:
                     )
                     if not is_open and worst is not None:
                         self._maybe_action(family, meeting_id, held_on, involved, worst)
+                    if not is_open:
+                        self._maybe_discussed(family, meeting_id, held_on, team_index)
+
+    def _deceived_specialist(self, family: _Family) -> int | None:
+        """The one adult specialist this family's parents tell what they want to hear, for a few families of concern.
+
+        Drawn from a generator of its own, keyed by the seed and the family, so choosing these families takes no
+        draw from the service's generator.
+        """
+        if family.id not in self.deceived:
+            pick = random.Random(f"{self.random_seed}:disguised-compliance:{family.id}")
+            specialists = sorted({p for p, _, _ in family.involvements if self.role_of[p] in ADULT_SPECIALISTS})
+            worried = max((r for child in family.children for r in child.risk_by_month.values()), default=0.0) >= 2.0
+            chosen = specialists and worried and pick.random() < DISGUISED_COMPLIANCE_SHARE
+            self.deceived[family.id] = pick.choice(specialists) if chosen else None
+        return self.deceived[family.id]
 
     def _rate_family(
         self,
@@ -356,6 +384,7 @@ class ServiceSimulation:
     ) -> RAG | None:
         worst: RAG | None = None
         share = open_share if is_open else closed_share
+        deceived = self._deceived_specialist(family)
         for child in family.children:
             if _status_on(child, held_on) in (None, LegalStatus.CLOSED):
                 continue
@@ -367,6 +396,8 @@ class ServiceSimulation:
                 if self.rng.random() < 0.02:
                     seen = 0.0 if seen >= 1.5 else 3.0  # a sharp disagreement: red where others see green
                 rag = RAG.RED if seen >= 2.4 else RAG.AMBER if seen >= 1.2 else RAG.GREEN
+                if practitioner == deceived:
+                    rag = RAG.GREEN  # disguised compliance: this professional sees only the good face
                 worst = rag if worst is None or rag.level > worst.level else worst
                 written = at(
                     held_on - dt.timedelta(days=self.rng.randint(0, 6)),
@@ -412,6 +443,24 @@ class ServiceSimulation:
                 "due_on": due_on,
                 "completed_on": completed_on,
                 "created_at": at(held_on, 11, 30),
+            },
+        )
+
+    def _maybe_discussed(self, family: _Family, meeting_id: int, held_on: dt.date, team_index: int) -> None:
+        """Most families are discussed at a past meeting, for a few minutes each; a few are not reached.
+
+        Drawn from a generator of its own (keyed by the seed, meeting and family), so adding the meetings' record
+        of discussion changed none of the other rows a seed makes."""
+        pick = random.Random(f"{self.random_seed}:discussed:{meeting_id}:{family.id}")
+        discussed = pick.random() < DISCUSSED_SHARE
+        self.rows.add(  # a family not reached has its row too, as closing a meeting leaves it
+            "family_discussion",
+            {
+                "meeting_id": meeting_id,
+                "family_id": family.id,
+                "seconds_spent": pick.randint(90, 9 * 60) if discussed else 0,
+                "discussed_at": at(held_on, pick.randint(9, 12), pick.randint(0, 59)) if discussed else None,
+                "marked_by_id": self.manager_of_team[team_index] if discussed else None,
             },
         )
 

@@ -29,6 +29,13 @@ def postgres_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
 
 
+def scratch_postgres_url(purpose: str) -> str:
+    """A second database beside the test database, named after it (`fsdash_test_restored`), so two test runs given
+    different TEST_POSTGRES_URLs on one server never drop each other's databases."""
+    target = make_url(postgres_url())
+    return target.set(database=f"{target.database}_{purpose}").render_as_string(hide_password=False)
+
+
 def postgres_wanted() -> bool:
     off = os.environ.get("FSDASH_TEST_POSTGRES", "").lower() == "off"
     if off and os.environ.get("CI", "").lower() == "true":

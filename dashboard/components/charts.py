@@ -8,9 +8,9 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from dashboard.components.rag import BAND_COLOUR
-from dashboard.risk.vocabulary import Band, LegalStatus
 from db.queries.family_history import RatingPoint, ScorePoint, StatusSpan
+from risk.presentation import BAND_COLOUR, MARK_OUTLINE
+from risk.vocabulary import Band, LegalStatus
 
 RAG_DOMAIN = ["Red", "Amber", "Green"]
 RAG_RANGE = [BAND_COLOUR[Band.RED], BAND_COLOUR[Band.AMBER], BAND_COLOUR[Band.GREEN]]
@@ -46,7 +46,7 @@ def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
         ),
         y=alt.Y("who:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
     )
-    cells = base.mark_rect(stroke="white").encode(
+    cells = base.mark_rect(stroke=MARK_OUTLINE, strokeWidth=1).encode(
         color=alt.Color("rating:N", scale=alt.Scale(domain=RAG_DOMAIN, range=RAG_RANGE), title="Rating"),
         tooltip=[alt.Tooltip("meeting:N", title="Meeting"), alt.Tooltip("who:N", title="Who"), "rating:N"],
     )
@@ -70,7 +70,7 @@ def score_line(points: tuple[ScorePoint, ...]) -> alt.Chart:
         y=alt.Y("score:Q", title="Family score (0–100)", scale=alt.Scale(domain=[0, 100])),
     )
     line = base.mark_line(color="#555555")
-    dots = base.mark_point(filled=True, size=110).encode(
+    dots = base.mark_point(filled=True, size=110, stroke=MARK_OUTLINE, strokeWidth=1.5).encode(
         color=alt.Color("band:N", scale=alt.Scale(domain=BAND_DOMAIN, range=BAND_RANGE), title="Band"),
         shape=alt.Shape("band:N", scale=alt.Scale(domain=BAND_DOMAIN), title="Band"),
         tooltip=[alt.Tooltip("held_on:T", title="Meeting", format="%d/%m/%Y"), "band:N", "score:Q"],
@@ -109,3 +109,39 @@ def status_timeline(spans: tuple[StatusSpan, ...], today: dt.date) -> alt.Chart:
     )
     words = base.mark_text(align="left", dx=4, color="black").encode(text="status:N")
     return (bars + words).properties(height=max(80, 40 * frame["child"].nunique()))
+
+
+def ratings_figures(points: tuple[RatingPoint, ...]) -> pd.DataFrame:
+    """The ratings heatmap's figures as rows, for the table under it (a screen reader cannot read the chart)."""
+    ordered = sorted(points, key=lambda p: (p.held_on, p.child, p.professional))
+    return pd.DataFrame(
+        {
+            "Meeting": [p.held_on.strftime("%d/%m/%Y") for p in ordered],
+            "Child": [p.child for p in ordered],
+            "Professional": [f"{p.professional} ({p.role.label})" for p in ordered],
+            "Rating": [p.rag.label for p in ordered],
+        }
+    )
+
+
+def score_figures(points: tuple[ScorePoint, ...]) -> pd.DataFrame:
+    """The score line's figures as rows: meeting, band and score."""
+    return pd.DataFrame(
+        {
+            "Meeting": [p.held_on.strftime("%d/%m/%Y") for p in points],
+            "Band": [p.band.label for p in points],
+            "Score": [f"{p.score:.2f}" if p.score is not None else "–" for p in points],
+        }
+    )
+
+
+def status_figures(spans: tuple[StatusSpan, ...]) -> pd.DataFrame:
+    """The legal status timeline's figures as rows: each child's plans with their dates."""
+    return pd.DataFrame(
+        {
+            "Child": [s.child for s in spans],
+            "Legal status": [s.status.label for s in spans],
+            "From": [s.started_on.strftime("%d/%m/%Y") for s in spans],
+            "Until": [s.ended_on.strftime("%d/%m/%Y") if s.ended_on else "now" for s in spans],
+        }
+    )

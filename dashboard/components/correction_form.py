@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.rag import band_text
 from dashboard.components.text import md
-from dashboard.risk.vocabulary import RAG
 from dashboard.state import engine
 from db.errors import ServiceError
 from db.models import RATIONALE_MAX, User
 from db.queries.corrections import correctable_ratings
 from db.services.corrections import correct_rating
+from risk.presentation import band_text
+from risk.vocabulary import RAG
 
 CHOICES = (RAG.RED, RAG.AMBER, RAG.GREEN)
 

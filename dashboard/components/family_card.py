@@ -1,8 +1,9 @@
 """A family's card: the children × professionals grid of ratings beside last month's, the explanation, and the
 open actions. Shown on the shared screen at supervision, so every coloured cell also carries its word.
 
-Tables go through `show_table`: normally an `st.dataframe` (cells are plain text), in presentation mode an
-`st.table`, which is larger on a projector but reads its cells as Markdown, so every cell is escaped there.
+Tables go through `show_table`: normally an `st.dataframe` (cells are plain text), in presentation mode or with
+the sidebar's Table view an `st.table` (larger on a projector, and read in full by a screen reader), which reads
+its cells as Markdown, so every cell is escaped there.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.components.rag import BAND_COLOUR, band_text, trend_text
 from dashboard.components.text import md, uk_date
-from dashboard.risk.vocabulary import RAG, Band
 from db.queries.family_card import FamilyCard
+from risk.presentation import BAND_COLOUR, BAND_INK, band_text, trend_text
+from risk.vocabulary import RAG, Band
 
 NOT_RATED = "—"
-_TEXT_ON_BAND = {Band.RED: "#ffffff", Band.AMBER: "#000000", Band.GREEN: "#ffffff", Band.UNRATED: "#000000"}
+GRID_ROWS = 10
 _EMPTY_CELL = "background-color: #f2f2f2; color: #000000"
 
 
@@ -25,7 +26,21 @@ def band_style(band: Band | RAG | str | None) -> str:
     if band is None:
         return _EMPTY_CELL
     band = Band(str(band))
-    return f"background-color: {BAND_COLOUR[band]}; color: {_TEXT_ON_BAND[band]}; font-weight: 600"
+    return f"background-color: {BAND_COLOUR[band]}; color: {BAND_INK[band]}; font-weight: 600"
+
+
+TABLE_VIEW_KEY = "table-view"
+TABLE_VIEW_HELP = (
+    "Plain tables instead of scrolling grids: a screen reader reads every row with its column headers, and the "
+    "keyboard passes each table in one step. Remembered for your account until you switch it off."
+)
+
+
+def table_view_chosen() -> bool:
+    """Whether this person asked for plain tables (the sidebar's "Table view" switch). A grid is drawn on a
+    canvas: a screen reader gets only the rows on screen and Tab walks every cell, so the switch is offered on
+    every page, before the page's own controls."""
+    return bool(st.session_state.get(TABLE_VIEW_KEY, False))
 
 
 def _escaped(value: object) -> object:
@@ -34,6 +49,7 @@ def _escaped(value: object) -> object:
 
 def show_table(frame: pd.DataFrame, styles: pd.DataFrame | None = None, *, presentation: bool = False) -> None:
     """Show `frame` with per-cell CSS from `styles` (same shape, if given), its index hidden."""
+    presentation = presentation or table_view_chosen()  # the plain table is the screen reader's view too
     if presentation:
         frame = frame.map(_escaped).rename(columns=lambda label: md(label))
     if styles is None:
@@ -43,7 +59,14 @@ def show_table(frame: pd.DataFrame, styles: pd.DataFrame | None = None, *, prese
     if presentation:
         st.table(styler, hide_index=True)
     else:
-        st.dataframe(styler, hide_index=True)
+        st.dataframe(styler, hide_index=True, height=_grid_height(len(frame)))
+
+
+def _grid_height(rows: int) -> int:
+    """The height Streamlit would give the grid (a header and up to ten rows of 35 px), fixed up front: a grid
+    sized only once its script has loaded grows after the page is drawn and moves what is below it (the family
+    picker, the action form) under the chair's pointer."""
+    return (min(rows, GRID_ROWS) + 1) * 35 + 3
 
 
 def _unique(labels: list[str]) -> list[str]:
@@ -130,6 +153,11 @@ def show_family_card(card: FamilyCard, *, presentation: bool = False) -> None:
         f"Social worker {md(card.social_worker)}" if card.social_worker else "No social worker allocated",
     ]
     st.caption(" · ".join(facts))
+    if card.persistent_disagreement:
+        st.markdown(
+            "🔁 **Persistent disagreement:** the same split between professionals at most of the family's recent "
+            "meetings, a possible sign of disguised compliance (the explanation below says who and when)."
+        )
     st.markdown(md(card.explanation))
 
     if card.children:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard.components.family_card import band_style
-from dashboard.components.rag import band_text, trend_text
-from dashboard.risk.vocabulary import Band, LegalStatus
 from db.queries.caseload import CaseloadEntry
+from risk.presentation import band_text, trend_text
+from risk.vocabulary import Band, LegalStatus
 
 UNRATED_ROW = "background-color: #e8e8e8; color: #000000; font-style: italic"
 RANKING_COLUMNS = [
@@ -23,6 +23,7 @@ RANKING_COLUMNS = [
     "Score",
     "Trend",
     "Disagree",
+    "Over months",
     "Missing",
     "Drift",
     "Overdue",
@@ -43,6 +44,7 @@ def ranking_table(entries: Sequence[CaseloadEntry]) -> tuple[pd.DataFrame, pd.Da
             f"{e.score:.2f}" if e.score is not None else "–",
             trend_text(e.trend),
             "⚠ Disagree" if e.disagreement else "",
+            "🔁 Disagree" if e.persistent_disagreement else "",
             e.missing_ratings,
             "⏳ Drifting" if e.drifting else "",
             e.overdue_actions,
@@ -69,6 +71,7 @@ class CaseloadFilter:
     legal_statuses: frozenset[LegalStatus] = field(default_factory=frozenset)
     social_worker: str | None = None
     disagreement_only: bool = False
+    persistent_only: bool = False
     drifting_only: bool = False
     overdue_only: bool = False
 
@@ -78,6 +81,7 @@ class CaseloadFilter:
             and (not self.legal_statuses or e.legal_status in self.legal_statuses)
             and (self.social_worker is None or e.social_worker == self.social_worker)
             and (not self.disagreement_only or e.disagreement)
+            and (not self.persistent_only or e.persistent_disagreement)
             and (not self.drifting_only or e.drifting)
             and (not self.overdue_only or e.overdue_actions > 0)
         )
@@ -89,6 +93,7 @@ class CaseloadFilter:
             "legal_statuses": sorted(s.value for s in self.legal_statuses),
             "social_worker": self.social_worker is not None,
             "disagreement_only": self.disagreement_only,
+            "persistent_only": self.persistent_only,
             "drifting_only": self.drifting_only,
             "overdue_only": self.overdue_only,
         }

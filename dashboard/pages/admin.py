@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.grids import show_grid
+from dashboard.components.records_panel import records_panel
 from dashboard.components.text import md, uk_date
-from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.queries import admin as lists
@@ -26,6 +27,7 @@ from db.services.admin import (
     update_team,
     update_user,
 )
+from risk.vocabulary import Role
 
 FLASH = "admin_flash"
 NO_TEAM = "No team"
@@ -53,7 +55,7 @@ def _offices_and_teams() -> None:
     rows = [
         {"Office": t.office, "Team": t.name, "Active staff": t.staff, "Open families": t.open_families} for t in teams
     ] + [{"Office": name, "Team": "no team yet"} for office_id, name in offices.items() if office_id not in staffed]
-    st.dataframe(pd.DataFrame(rows, columns=["Office", "Team", "Active staff", "Open families"]), hide_index=True)
+    show_grid(pd.DataFrame(rows, columns=["Office", "Team", "Active staff", "Open families"]), hide_index=True)
     if not offices:
         st.info("There are no offices yet. Add the first office, then its teams.")
     left, middle, right = st.columns(3)
@@ -135,7 +137,7 @@ def _accounts() -> None:
         key="filter-status",
     )
     shown = lists.users(engine(), user, search=text, role=role_choice, team_id=team_choice, status=status_choice)
-    st.dataframe(
+    show_grid(
         pd.DataFrame(
             [
                 {
@@ -246,7 +248,7 @@ def _involvement() -> None:
         return
     family_id = right.selectbox("Family", list(families), format_func=families.__getitem__, key="inv-family")
     rows = lists.involvements(engine(), user, family_id)
-    st.dataframe(
+    show_grid(
         pd.DataFrame(
             [
                 {
@@ -298,10 +300,14 @@ if user.role is not Role.ADMINISTRATOR:
     st.stop()
 if message := st.session_state.pop(FLASH, None):
     st.success(md(message))
-offices_tab, accounts_tab, involvement_tab = st.tabs(["Offices and teams", "Accounts", "Who works with which family"])
+offices_tab, accounts_tab, involvement_tab, records_tab = st.tabs(
+    ["Offices and teams", "Accounts", "Who works with which family", "Records management"]
+)
 with offices_tab:
     _offices_and_teams()
 with accounts_tab:
     _accounts()
 with involvement_tab:
     _involvement()
+with records_tab:
+    records_panel(user)

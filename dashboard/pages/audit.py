@@ -10,13 +10,14 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from dashboard.components.downloads import download_button
+from dashboard.components.grids import show_grid
 from dashboard.components.text import md
-from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.exports.cell_safety import csv_bytes
 from db.queries.audit_search import EXPORT_LIMIT, PAGE_SIZE, AuditQuery, entity_types, export, search, verbs
-from db.services.disclosures import record_download
+from risk.vocabulary import Role
 
 ANY_VERB = "Any kind of event"
 ANY_ENTITY = "Any kind of record"
@@ -66,24 +67,18 @@ if total == 0:
 if table.empty:
     st.info(f"There are only {pages} pages. Go back to page {pages} or earlier.")
     st.stop()
-st.dataframe(table, hide_index=True, width="stretch")
-
-searched, current_user = engine(), user
-
-
-def _all_matches() -> bytes:
-    """Built only when the button is pressed (Streamlit runs it on click), so a search costs no export."""
-    return csv_bytes(export(searched, current_user, query))
-
+show_grid(table, hide_index=True, width="stretch")
 
 filters = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(query).items() if v}
-st.download_button(
+download_button(  # made only when pressed, for the re-checked user, and audited in the same step
+    st.container(),
     f"Download all {min(total, EXPORT_LIMIT):,} matching events (CSV)",
-    _all_matches,
+    lambda checked: csv_bytes(export(engine(), checked, query)),
+    what="audit_csv",
+    entity_id=None,
+    details={"rows": min(total, EXPORT_LIMIT), "filters": filters},
     file_name=f"audit-{since:%Y%m%d}-{until:%Y%m%d}.csv",
     mime="text/csv",
-    on_click=record_download,
-    args=(engine(), user, "audit_csv", None, {"rows": min(total, EXPORT_LIMIT), "filters": filters}),
 )
 if total > EXPORT_LIMIT:
     st.caption(f"A download holds the newest {EXPORT_LIMIT:,} events: narrow the dates for older ones.")

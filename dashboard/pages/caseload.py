@@ -7,18 +7,18 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_table
-from dashboard.components.rag import band_text
 from dashboard.components.ranking_table import CaseloadFilter, filtered, ranking_table
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.risk.vocabulary import Band, LegalStatus, MeetingStatus
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.exports.cell_safety import csv_bytes
 from db.queries.caseload import CaseloadEntry, ranked_caseload, team_meetings
 from db.queries.caseload_filters import last_discussed
-from db.services.disclosures import record_download
+from risk.presentation import band_text
+from risk.vocabulary import Band, LegalStatus, MeetingStatus
 
 FAMILY_KEY = "family_id"
 BAND_ORDER = (Band.RED, Band.AMBER, Band.UNRATED, Band.GREEN)
@@ -47,14 +47,19 @@ def _filters(workers: list[str]) -> CaseloadFilter:
         placeholder="All legal statuses",
     )
     chosen_worker = worker.selectbox("Allocated social worker", [ALL_WORKERS, *workers])
-    flags = st.columns(3)
+    flags = st.columns(4)
     return CaseloadFilter(
         bands=frozenset(chosen_bands),
         legal_statuses=frozenset(chosen_statuses),
         social_worker=None if chosen_worker == ALL_WORKERS else chosen_worker,
         disagreement_only=flags[0].checkbox("Only where professionals disagree"),
-        drifting_only=flags[1].checkbox("Only drifting (not rated for over 35 days)"),
-        overdue_only=flags[2].checkbox("Only with overdue actions"),
+        persistent_only=flags[1].checkbox(
+            "Only where disagreement persists over months",
+            help="Red against green for a child, or one role rating below everyone else, at 3 or more of the "
+            "family's last 4 rated meetings.",
+        ),
+        drifting_only=flags[2].checkbox("Only drifting (not rated for over 35 days)"),
+        overdue_only=flags[3].checkbox("Only with overdue actions"),
     )
 
 
@@ -101,13 +106,16 @@ st.caption(
 )
 
 download, family = st.columns([1, 2], vertical_alignment="bottom")
-download.download_button(
+rows_shown = csv_bytes(cells)
+download_button(  # handed over only after the session is re-checked and the download audited, in one step
+    download,
     "Download these rows (CSV)",
-    csv_bytes(cells),
+    lambda _checked: rows_shown,
+    what="caseload_csv",
+    entity_id=meeting.id,
+    details={"rows": len(shown), "filters": chosen.describe()},
     file_name=f"caseload-{meeting.held_on:%Y-%m-%d}.csv",
     mime="text/csv",
-    on_click=record_download,
-    args=(engine(), user, "caseload_csv", meeting.id, {"rows": len(shown), "filters": chosen.describe()}),
 )
 with family:
     references = {e.family_id: e.case_reference for e in shown}

@@ -8,7 +8,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.components.charts import element_height, ratings_heatmap, score_line, status_timeline
+from dashboard.components.chart_text import show_chart
+from dashboard.components.charts import (
+    element_height,
+    ratings_figures,
+    ratings_heatmap,
+    score_figures,
+    score_line,
+    status_figures,
+    status_timeline,
+)
+from dashboard.components.grids import show_grid
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, require_user
@@ -63,6 +73,34 @@ def _changes_table(history: FamilyHistory) -> pd.DataFrame:
     )
 
 
+def _ratings_description(history: FamilyHistory) -> str:
+    """The ratings chart in one sentence, for those who cannot see it."""
+    points = history.ratings
+    meetings = sorted({p.held_on for p in points})
+    counts = {rag: sum(p.rag.label == rag for p in points) for rag in ("Red", "Amber", "Green")}
+    return (
+        f"Ratings chart: {len(points)} ratings at {len(meetings)} meetings from {uk_date(meetings[0])} to "
+        f"{uk_date(meetings[-1])} ({counts['Red']} red, {counts['Amber']} amber, {counts['Green']} green), one row "
+        "per child and professional, each cell lettered R, A or G. The table below lists every rating."
+    )
+
+
+def _score_description(history: FamilyHistory) -> str:
+    last = history.scores[-1]
+    score = f"{last.score:.2f}" if last.score is not None else "no score"
+    return (
+        f"Family score chart: {len(history.scores)} stored scores from {uk_date(history.scores[0].held_on)} to "
+        f"{uk_date(last.held_on)}; the latest is {score} ({last.band.label.lower()}). The table below lists each."
+    )
+
+
+def _status_description(history: FamilyHistory) -> str:
+    return (
+        f"Legal status chart: {len(history.statuses)} periods of each child's plan over time, each bar labelled "
+        "with its status. The table below lists each with its dates."
+    )
+
+
 user = require_user()
 team_id = choose_case_team(user)
 st.title("Family")
@@ -97,7 +135,7 @@ st.caption(
 st.subheader("Ratings by each professional, month by month")
 if history.ratings:
     heat = ratings_heatmap(history.ratings)
-    st.altair_chart(heat, width="stretch", height=element_height(heat))
+    show_chart(heat, _ratings_description(history), ratings_figures(history.ratings), height=element_height(heat))
 else:
     st.info("Nobody has rated this family's children yet.")
 
@@ -105,22 +143,24 @@ left, right = st.columns(2)
 with left:
     st.subheader("Family score")
     if history.scores:
-        st.altair_chart(score_line(history.scores), width="stretch")
+        show_chart(score_line(history.scores), _score_description(history), score_figures(history.scores))
     else:
         st.info("No stored score yet: scores are stored when a meeting closes.")
 with right:
     st.subheader("Legal status")
     timeline = status_timeline(history.statuses, dt.date.today())
-    st.altair_chart(timeline, width="stretch", height=element_height(timeline))
+    show_chart(
+        timeline, _status_description(history), status_figures(history.statuses), height=element_height(timeline)
+    )
 
 st.subheader("Actions")
 if history.actions:
-    st.dataframe(_actions_table(history), hide_index=True, width="stretch")
+    show_grid(_actions_table(history), hide_index=True, width="stretch")
 else:
     st.caption("No actions recorded for this family.")
 
 st.subheader("Changes to ratings")
 if history.changes:
-    st.dataframe(_changes_table(history), hide_index=True, width="stretch")
+    show_grid(_changes_table(history), hide_index=True, width="stretch")
 else:
     st.caption("No saved rating of this family has been changed.")

@@ -8,8 +8,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.downloads import download_button
+from dashboard.components.grids import show_grid
+from dashboard.components.ssd_import import ssd_import
 from dashboard.components.text import md
-from dashboard.risk.vocabulary import Role
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.exports.cell_safety import neutralise_frame
@@ -18,9 +20,11 @@ from db.imports import ImportRefused, ImportSummary, import_caseload
 from db.imports.columns import COLUMNS
 from db.imports.service import problem_rows
 from db.queries import admin as lists
-from db.services.disclosures import record_download
+from risk.vocabulary import Role
 
 ALL_TEAMS = "Every team named in the file"
+SPREADSHEET = "Spreadsheet (.csv or .xlsx)"
+SSD = "Standard Safeguarding Dataset (SSD) extract"
 PREVIEW = "import-preview"
 UPLOADS = "import-uploads"
 FLASH = "import-flash"
@@ -71,16 +75,18 @@ def _downloads() -> None:
         file_name="caseload-import-template.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    current.download_button(
+    download_button(  # made only when pressed, for the re-checked user, and audited in the same step
+        current,
         "Current caseload in this format (.xlsx)",
-        lambda: rows_xlsx(caseload_rows(engine(), user)),
+        lambda checked: rows_xlsx(caseload_rows(engine(), checked)),
+        what="caseload_import_file",
+        entity_id=None,
+        details={"teams": "all"},
         file_name="caseload-current.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click=record_download,
-        args=(engine(), user, "caseload_import_file", None, {"teams": "all"}),
     )
     with st.expander("What goes in each column"):
-        st.dataframe(
+        show_grid(
             pd.DataFrame(
                 [{"Column": c.name, "Required": "yes" if c.required else "no", "What": c.what} for c in COLUMNS]
             ),
@@ -114,7 +120,7 @@ def _preview(name: str, data: bytes, team: str | None, close_missing: bool) -> N
             f"problem{'s' if len(result.problems) != 1 else ''}. Fix them in your spreadsheet and upload it again."
         )
         problems = pd.DataFrame(problem_rows(result.problems))
-        st.dataframe(problems, hide_index=True)
+        show_grid(problems, hide_index=True)
         st.download_button(
             "Download the list of problems (CSV)",
             neutralise_frame(problems).to_csv(index=False).encode("utf-8-sig"),
@@ -130,7 +136,7 @@ def _preview(name: str, data: bytes, team: str | None, close_missing: bool) -> N
 
 def _confirm(name: str, data: bytes, team: str | None, close_missing: bool, preview: ImportSummary) -> None:
     st.success(f"{md(name)} passed every check: {preview.rows:,} rows. Importing it would make these changes.")
-    st.dataframe(_counts_table(preview), hide_index=True)
+    show_grid(_counts_table(preview), hide_index=True)
     if preview.references["closed"]:
         st.caption("Families that would be closed: " + md(", ".join(preview.references["closed"])))
     if not preview.changed:
@@ -170,6 +176,9 @@ if user.role is not Role.ADMINISTRATOR:
     st.stop()
 if message := st.session_state.pop(FLASH, None):
     st.success(md(message))
+if st.radio("Import from", [SPREADSHEET, SSD], horizontal=True, key="import-source") == SSD:
+    ssd_import(engine(), user)
+    st.stop()
 st.caption(
     "Upload the caseload from your case system as a .csv or .xlsx file, one row per child. The whole file is "
     "checked first and nothing is written until you confirm; if any row is wrong, nothing is written at all. "

@@ -10,33 +10,43 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
 from dashboard.components.correction_form import show_correction_form
+from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
-from dashboard.components.rag import band_text
+from dashboard.components.policy_comparison import show_policy_comparison
 from dashboard.components.ranking_table import ranking_table
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.risk.vocabulary import Band, MeetingStatus
-from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, require_user
+from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, live_user, require_user, user_at_click
 from db.access import MANAGER_ROLES
 from db.errors import ServiceError
 from db.exports.caseload_files import caseload_csv, caseload_xlsx
 from db.exports.meeting_record import meeting_record_pdf
 from db.models import ACTION_TEXT_MAX, User
 from db.queries.caseload import CaseloadEntry, MeetingSummary, ranked_caseload, team_meetings
+from db.queries.discussions import DiscussionRecord, meeting_discussions
 from db.queries.family_card import FamilyCard, family_card
 from db.services.actions import add_action, complete_action
-from db.services.disclosures import record_download
+from db.services.disclosures import record_view
+from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.meetings import close_meeting, open_meeting
+from risk.meeting_pace import minutes_text, pace_words
+from risk.presentation import band_text
+from risk.vocabulary import Band, MeetingStatus
 
 REFRESH_SECONDS = 5
 DEFAULT_ACTION_DAYS = 28
 FLASH = "meeting_flash"
+FLASH_ERROR = "meeting_flash_error"
+FOLLOW_KEY = "follow-the-chair"
 MEETING_KEY = "meeting-id"
 PRESENTATION_KEY = "presentation"
+PAUSE_KEY = "pause-live-updates"
+CARDS_VIEWED_KEY = "family-cards-viewed"
 
 # A constant stylesheet with no user data in it, so rendering it as HTML cannot carry anyone's words into the page.
 # It is the only HTML this page injects: larger type and darker text for a projector, in presentation mode only.
@@ -68,10 +78,10 @@ def _idle() -> bool:
     return last_seen is not None and time.monotonic() - last_seen > idle_limit_seconds()
 
 
-def _show_ranking(user: User, meeting_id: int, presentation: bool) -> list[CaseloadEntry]:
-    """The ranked caseload (run as a fragment, so it refreshes alone). Returns the entries on a full run."""
-    if _idle():
-        st.rerun()  # the full run signs the user out
+def _show_ranking(
+    user: User, meeting_id: int, record: DiscussionRecord, presentation: bool, paused: bool
+) -> list[CaseloadEntry]:
+    """The ranked caseload, with what the meeting has discussed so far."""
     try:
         meeting, entries = ranked_caseload(engine(), user, meeting_id)
     except ServiceError as exc:
@@ -95,55 +105,244 @@ def _show_ranking(user: User, meeting_id: int, presentation: bool) -> list[Casel
             if missing
             else "all rated"
         )
-        notes.append(f"updates every {REFRESH_SECONDS} seconds")
+        now = dt.datetime.now().strftime("%H:%M:%S")
+        notes.append(
+            f"live updates paused at {now}" if paused else f"updates every {REFRESH_SECONDS} seconds, last {now}"
+        )
     st.caption(" · ".join(notes))
     cells, styles = ranking_table(entries)
+    if record.is_open or record.kept:  # meetings before the record existed have none
+        not_yet = "Not yet" if record.is_open else "No"
+        cells.insert(2, "Discussed", ["✓ Yes" if record.discussed(e.family_id) else not_yet for e in entries])
+        styles.insert(2, "Discussed", styles["Case"])
     if presentation:  # on a projector the explanations make every row too tall: each is on its family's card
         cells, styles = cells.drop(columns="Why"), styles.drop(columns="Why")
     show_table(cells, styles, presentation=presentation)
     return entries
 
 
-def _show_card(user: User, meeting_id: int, family_id: int, presentation: bool) -> FamilyCard | None:
-    """The chosen family's card (a fragment too, so ratings appear on it as they arrive)."""
+def _live(
+    meeting: MeetingSummary, chair: bool, presentation: bool, paused: bool, following: bool
+) -> tuple[list[CaseloadEntry], DiscussionRecord | None]:
+    """Everything that changes as ratings arrive and the chair works down the list: the ranking, the files, the
+    family picker, the card and the chair's forms. Run as one fragment, so it refreshes alone and on one timer.
+
+    One timer, not one per part: two fragments refreshing on the same beat left the second refresh on its way while
+    the first ended the session (deactivated, idle) and moved the browser to the sign-in screen; Streamlit then ran
+    that refresh for a fragment that no longer existed and cleared the new screen, leaving the page blank."""
+    user = live_user()  # re-checked at every refresh: signed out, idle, deactivated or moved, the page ends
+    if _idle():
+        st.rerun()  # the full run signs the user out
+    if message := st.session_state.pop(FLASH_ERROR, None):  # a refusal from one of the chair's buttons
+        st.error(md(message))
+    record = _discussions(user, meeting.id)
+    if record is None:
+        return [], None
+    entries = _show_ranking(user, meeting.id, record, presentation, paused)
+    if not entries:
+        return entries, record
+    is_open = meeting.status is MeetingStatus.OPEN
+    chairing = chair and is_open
+    _downloads(user, meeting, entries)
+    if chair:
+        show_policy_comparison(user, meeting.id, presentation=presentation)
+    st.divider()
+    family_ids = [e.family_id for e in entries]
+    family_id = family_ids[0] if following else _choose_family(user, meeting.id, entries, record, chairing)
+    if chairing:
+        _chair_controls(user, meeting, family_id, record)
+    card = _show_card(user, meeting.id, family_id, family_ids, record, presentation, following)
+    if chairing and card is not None:
+        _action_forms(user, card)
+    if chair and not is_open and card is not None:
+        _correction_form(user, card)
+    return entries, record
+
+
+def _discussions(user: User, meeting_id: int) -> DiscussionRecord | None:
+    try:
+        return meeting_discussions(engine(), user, meeting_id)
+    except ServiceError as exc:
+        st.error(md(exc))
+        return None
+
+
+def _show_card(
+    user: User,
+    meeting_id: int,
+    family_id: int,
+    family_ids: list[int],
+    record: DiscussionRecord,
+    presentation: bool,
+    following: bool,
+) -> FamilyCard | None:
+    """The chosen family's card, with where the meeting stands against its time. A follower's family is what the
+    chair has open, read afresh at every refresh."""
+    if following:
+        if record.focus_family_id is None or record.focus_family_id not in family_ids:
+            st.info("The chair has not opened a family yet. This screen shows it as soon as they do.")
+            return None
+        family_id = record.focus_family_id
+    if record.is_open or record.kept:
+        st.caption(md(_discussion_words(record, family_id, family_ids)))
     try:
         card = family_card(engine(), user, meeting_id, family_id)
     except ServiceError as exc:
         st.error(md(exc))
         return None
+    if following:
+        st.caption(f"Following the chair: {md(card.case_reference)}")
     show_family_card(card, presentation=presentation)
+    _record_card_view_once(user, card)
     return card
 
 
-def _next_family(key: str, order: list[int]) -> None:
+def _discussion_words(record: DiscussionRecord, family_id: int, family_ids: list[int]) -> str:
+    """'Discussed (4 minutes) · 12 of 40 families discussed in 38 minutes · …', from the record alone."""
+    seconds = record.seconds(family_id)
+    if record.discussed(family_id):
+        this = f"Discussed ({minutes_text(seconds)})" if seconds else "Discussed"
+    else:
+        this = "Not yet discussed" + (f" ({minutes_text(seconds)} so far)" if seconds else "")
+    discussed = sum(record.discussed(f) for f in family_ids)
+    pace = pace_words(len(family_ids), discussed, record.total_seconds(family_ids), record.planned_minutes)
+    clock = ""
+    if record.is_open:
+        clock = " · meeting clock running" if record.clock_running else " · meeting clock not running"
+    return f"{this} · {pace}{clock}"
+
+
+def _record_card_view_once(user: User, card: FamilyCard) -> None:
+    """Opening a family's card discloses its case data, as opening its Family page does: audited once per family
+    and meeting in a session, not at every refresh (the refresh runs only the fragment, never this)."""
+    viewed: set[tuple[int, int]] = st.session_state.setdefault(CARDS_VIEWED_KEY, set())
+    if (card.meeting_id, card.family_id) not in viewed:
+        record_view(engine(), user, "family", card.family_id)
+        viewed.add((card.meeting_id, card.family_id))
+
+
+def _after(order: list[int], current: int | None, skip: frozenset[int] = frozenset()) -> int | None:
+    """The next family below `current` in rank order that is not in `skip`, going round to the top; None if none."""
+    start = order.index(current) + 1 if current in order else 0
+    return next((f for f in order[start:] + order[:start] if f != current and f not in skip), None)
+
+
+def _call(service: Callable[[User], object]) -> bool:
+    """Run a chair's service call from a widget's callback, as the user re-checked at the click (a callback runs
+    before the page's own check). A refusal is shown on the next run. True when the call went through."""
+    user = user_at_click()
+    if user is None:
+        return False  # the session has ended: the run that follows signs it out and says why
+    try:
+        service(user)
+    except ServiceError as exc:
+        st.session_state[FLASH_ERROR] = str(exc)
+        return False
+    return True
+
+
+def _next_family(meeting_id: int, key: str, order: list[int], chairing: bool) -> None:
+    """Step down the ranking; the chair's step also marks the family being left discussed and opens the next
+    family not yet discussed (as the record stands at the click, whichever screen marked the others)."""
     current = st.session_state.get(key)
-    position = order.index(current) if current in order else -1
-    st.session_state[key] = order[min(position + 1, len(order) - 1)]
+    if current is None:
+        return
+    if not chairing:
+        st.session_state[key] = _after(order, current) or current
+        return
+    following: int | None = None
+
+    def mark_and_move(user: User) -> None:
+        nonlocal following
+        discussed = meeting_discussions(engine(), user, meeting_id).discussed_ids
+        following = _after(order, current, discussed | {current})
+        mark_discussed(engine(), user, meeting_id, current, then_open=following)
+
+    if _call(mark_and_move):
+        st.session_state[key] = following or current
 
 
-def _choose_family(meeting_id: int, entries: list[CaseloadEntry]) -> int:
-    """A family picked in rank order; "Next family" steps down the ranking."""
+def _picker_key(meeting_id: int) -> str:
+    return f"family-{meeting_id}"
+
+
+def _choose_family(
+    user: User, meeting_id: int, entries: list[CaseloadEntry], record: DiscussionRecord, chairing: bool
+) -> int:
+    """A family picked in rank order; "Next family" steps down the ranking. While the chair's clock runs, the
+    chair's screen opens on the family it is counting for (after a reload, or on a second device)."""
     order = [e.family_id for e in entries]
     labels = {e.family_id: f"{e.rank}. {e.case_reference} · {band_text(e.band)}" for e in entries}
-    key = f"family-{meeting_id}"
+    key = _picker_key(meeting_id)
     if st.session_state.get(key) not in labels:
         st.session_state.pop(key, None)
+        if chairing and record.clock_running and record.focus_family_id in labels:
+            st.session_state[key] = record.focus_family_id
     picker, step = st.columns([4, 1], vertical_alignment="bottom")
     chosen = picker.selectbox(
         "Family to discuss",
         order,
         format_func=labels.__getitem__,
         key=key,
+        on_change=(lambda: _call(lambda u: open_family(engine(), u, meeting_id, st.session_state[key])))
+        if chairing
+        else None,
     )
+    if chairing:
+        last = _after(order, chosen, record.discussed_ids | {chosen}) is None
+        help_text = "Marks this family discussed and opens the next family not yet discussed"
+    else:
+        last, help_text = chosen == order[-1], None
     step.button(
         "Next family ▶",
         key="next-family",
         on_click=_next_family,
-        args=(key, order),
-        disabled=chosen == order[-1],
+        args=(meeting_id, key, order, chairing),
+        disabled=last,
+        help=help_text,
         width="stretch",
     )
     return chosen
+
+
+def _chair_controls(user: User, meeting: MeetingSummary, family_id: int, record: DiscussionRecord) -> None:
+    """Mark the open family discussed (or undo it), run the meeting clock, and set the meeting's length."""
+    mark, clock, length = st.columns(3, vertical_alignment="bottom")
+    discussed = record.discussed(family_id)
+    mark.button(
+        "Undo discussed" if discussed else "✓ Mark discussed",
+        key="mark-discussed",
+        on_click=_call,
+        args=(lambda u: mark_discussed(engine(), u, meeting.id, family_id, not discussed),),
+        width="stretch",
+    )
+    running = record.clock_running
+    clock.button(
+        "⏸ Pause the meeting clock" if running else "▶ Start the meeting clock",
+        key="meeting-clock",
+        on_click=_call,
+        args=(lambda u: run_the_clock(engine(), u, meeting.id, family_id, not running),),
+        help="The time a family's card is open on your screen counts as time spent discussing it",
+        width="stretch",
+    )
+    with length.popover("Meeting length", width="stretch"):
+        with st.form("meeting-length"):
+            minutes = st.number_input(
+                "Minutes for the whole meeting (0: not set)",
+                min_value=0,
+                max_value=600,
+                value=record.planned_minutes or 0,
+                step=5,
+                key="meeting-minutes",
+            )
+            submitted = st.form_submit_button("Save length", key="meeting-length-button")
+        if submitted:
+            try:
+                set_meeting_length(engine(), user, meeting.id, int(minutes) or None)
+            except ServiceError as exc:
+                st.error(md(exc))
+            else:
+                _flash(f"Meeting length set to {int(minutes)} minutes." if minutes else "Meeting length cleared.")
 
 
 def _flash(message: str) -> None:
@@ -269,42 +468,54 @@ def _downloads(user: User, meeting: MeetingSummary, entries: list[CaseloadEntry]
     stem = f"supervision-{meeting.held_on:%Y-%m-%d}"
     audit = {"families": len(entries), "status": meeting.status.value}
     record_pdf, csv_file, xlsx_file = st.columns(3)
-    record_pdf.download_button(
+    # Each file is made for the user re-checked when the button is pressed (dashboard/components/downloads.py).
+    download_button(
+        record_pdf,
         "Meeting record (PDF)",
-        lambda: meeting_record_pdf(engine(), user, meeting.id),
+        lambda checked: meeting_record_pdf(engine(), checked, meeting.id),
+        what="meeting_record_pdf",
+        entity_id=meeting.id,
+        details=audit,
         file_name=f"{stem}-record.pdf",
         mime="application/pdf",
-        on_click=record_download,
-        args=(engine(), user, "meeting_record_pdf", meeting.id, audit),
         key="download-record",
     )
-    csv_file.download_button(
+    download_button(
+        csv_file,
         "Ranked caseload (CSV)",
-        lambda: caseload_csv(entries),
+        lambda checked: caseload_csv(ranked_caseload(engine(), checked, meeting.id)[1]),
+        what="caseload_csv",
+        entity_id=meeting.id,
+        details=audit,
         file_name=f"{stem}-caseload.csv",
         mime="text/csv",
-        on_click=record_download,
-        args=(engine(), user, "caseload_csv", meeting.id, audit),
         key="download-csv",
     )
-    xlsx_file.download_button(
+    download_button(
+        xlsx_file,
         "Ranked caseload (.xlsx)",
-        lambda: caseload_xlsx(meeting, entries),
+        lambda checked: caseload_xlsx(meeting, ranked_caseload(engine(), checked, meeting.id)[1]),
+        what="caseload_xlsx",
+        entity_id=meeting.id,
+        details=audit,
         file_name=f"{stem}-caseload.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click=record_download,
-        args=(engine(), user, "caseload_xlsx", meeting.id, audit),
         key="download-xlsx",
     )
 
 
-def _close_form(user: User, meeting: MeetingSummary) -> None:
+def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None:
     with st.form("close-meeting"):
         st.markdown("**Close this meeting**")
         st.caption(
             "Closing stores every family's score and locks this meeting's ratings. Practitioners cannot change "
             "their ratings afterwards."
         )
+        if not_discussed:
+            st.caption(
+                f"{_count(not_discussed, 'family is', 'families are')} not marked discussed. You can still close; "
+                "the meeting record lists them."
+            )
         confirmed = st.checkbox("I have discussed every family; lock this meeting's ratings", key="close-confirm")
         submitted = st.form_submit_button("Close meeting", type="primary", key="close-meeting-button")
     if submitted:
@@ -312,12 +523,15 @@ def _close_form(user: User, meeting: MeetingSummary) -> None:
             st.warning("Tick the box to confirm that every family has been discussed, then close the meeting.")
             return
         try:
-            stored = close_meeting(engine(), user, meeting.id)
+            closed = close_meeting(engine(), user, meeting.id)
         except ServiceError as exc:
             st.error(md(exc))
             return
-        scores = _count(stored, "family score", "family scores")
-        _flash(f"The meeting of {uk_date(meeting.held_on)} is closed and its ratings are locked: {scores} stored.")
+        scores = _count(closed.scores, "family score", "family scores")
+        words = f"The meeting of {uk_date(meeting.held_on)} is closed and its ratings are locked: {scores} stored."
+        if closed.not_discussed:
+            words += f" {_count(closed.not_discussed, 'family was', 'families were')} not discussed."
+        _flash(words)
 
 
 user = require_user()
@@ -347,26 +561,31 @@ with left:
     meeting = _choose_meeting(meetings)
 with right:
     presentation = st.toggle("Presentation mode", key=PRESENTATION_KEY, help="Larger type and darker text")
+    paused = meeting.status is MeetingStatus.OPEN and st.toggle(
+        "Pause live updates",
+        key=PAUSE_KEY,
+        help="Stops the ranking and the family card refreshing on this screen until you switch it off",
+    )
+    following = (
+        not chair
+        and meeting.status is MeetingStatus.OPEN
+        and st.toggle("Follow the chair", key=FOLLOW_KEY, help="Shows the family the chair has open")
+    )
+# The stylesheet has a slot of its own, filled or not: an element that only sometimes exists would move everything
+# after it, and while the next run draws, the moved copies (two "Close meeting" forms) would show side by side.
+style_slot = st.empty()
 if presentation:
-    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)  # PRESENTATION_CSS is a constant: see its comment
+    style_slot.markdown(PRESENTATION_CSS, unsafe_allow_html=True)  # PRESENTATION_CSS is a constant: see its comment
 is_open = meeting.status is MeetingStatus.OPEN
-refresh = REFRESH_SECONDS if is_open else None
+refresh = REFRESH_SECONDS if is_open and not paused else None
 st.caption(
     f"{md(meeting.team)} · {uk_date(meeting.held_on)} · "
     + ("open: ratings are still coming in" if is_open else "closed: this record is locked")
     + (f" · chaired by {md(meeting.chair)}" if meeting.chair else "")
 )
 
-entries = st.fragment(_show_ranking, run_every=refresh)(user, meeting.id, presentation)
-if entries:
-    _downloads(user, meeting, entries)
-    st.divider()
-    family_id = _choose_family(meeting.id, entries)
-    card = st.fragment(_show_card, run_every=refresh)(user, meeting.id, family_id, presentation)
-    if chair and is_open and card is not None:
-        _action_forms(user, card)
-    if chair and not is_open and card is not None:
-        _correction_form(user, card)
+entries, record = st.fragment(_live, run_every=refresh)(meeting, chair, presentation, paused, following)
 if chair and is_open:
     st.divider()
-    _close_form(user, meeting)
+    not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)
+    _close_form(user, meeting, not_discussed)

@@ -1,27 +1,28 @@
 """Rate: each professional's red, amber or green for every child they work with, at their team's open meeting.
 
-One form per family, so typing never reruns the page and a family's ratings save together or not at all. The
-version of each rating shown when the page loaded is kept in the session, so a save never overwrites a change
-made since on another tab or device: it is refused, and what was typed stays on screen.
+One form per family, so typing never reruns the page and a family's ratings save together or not at all; each form
+is a fragment, so saving reruns that form alone. The version of each rating shown when the form was drawn is kept
+in the session, so a save never overwrites a change made since on another tab or device: it is refused, and what
+was typed stays on screen.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.rag import band_text
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.risk.vocabulary import RAG, MeetingStatus
-from dashboard.state import engine, require_user
+from dashboard.state import engine, live_user, require_user
 from db.errors import InvalidInput, ServiceError, StaleRating
 from db.models import RATIONALE_MAX, User
-from db.queries.caseload import team_meetings
+from db.queries.caseload import MeetingSummary, team_meetings
 from db.queries.rating_form import FamilyToRate, rating_form
 from db.services.ratings import RatingEntry, save_ratings
+from risk.presentation import band_text
+from risk.vocabulary import RAG, MeetingStatus
 
 CHOICES = (RAG.RED, RAG.AMBER, RAG.GREEN)
-FLASH = "rate_flash"
+RATING_MEETING_KEY = "rate-meeting"
 
 
 def _rag_key(meeting_id: int, child_id: int) -> str:
@@ -73,7 +74,8 @@ def _entries(meeting_id: int, family: FamilyToRate) -> list[RatingEntry]:
     return entries
 
 
-def _save(user: User, meeting_id: int, family: FamilyToRate) -> None:
+def _save(user: User, meeting_id: int, family: FamilyToRate, families: list[FamilyToRate]) -> None:
+    """Save the family's form as typed, and say above the form how it went and how many are left in all."""
     try:
         saved = save_ratings(engine(), user, meeting_id, _entries(meeting_id, family))
     except StaleRating as exc:
@@ -83,22 +85,49 @@ def _save(user: User, meeting_id: int, family: FamilyToRate) -> None:
     except ServiceError as exc:
         st.error(md(exc))
         return
-    for key in (_versions_key(meeting_id, family.family_id), _stale_key(meeting_id, family.family_id)):
-        st.session_state.pop(key, None)  # the next run loads the versions just saved
+    # The versions just saved are the ones the next save from this form is made against.
+    _loaded_versions(meeting_id, family).update({rating.child_id: rating.version for rating in saved})
+    st.session_state.pop(_stale_key(meeting_id, family.family_id), None)
     changed = "no changes to save" if not saved else f"{len(saved)} saved"
-    st.session_state[FLASH] = f"Your ratings for {family.case_reference}: {changed}."
-    st.rerun()
+    st.success(md(f"Your ratings for {family.case_reference}: {changed}. {_progress_words(meeting_id, families)}"))
 
 
-def _family_form(user: User, meeting_id: int, family: FamilyToRate) -> None:
-    _loaded_versions(meeting_id, family)
-    count = f"{family.rated} of {len(family.children)} rated"
-    with st.expander(f"{md(family.case_reference)} · {count}", expanded=family.rated < len(family.children)):
+def _rated(meeting_id: int, family: FamilyToRate) -> int:
+    return sum(version is not None for version in _loaded_versions(meeting_id, family).values())
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _progress_words(meeting_id: int, families: list[FamilyToRate]) -> str:
+    """'5 of 6 rated; 1 still to rate.' over every family on the page, as saved from this screen."""
+    rated = sum(_rated(meeting_id, family) for family in families)
+    total = sum(len(family.children) for family in families)
+    if rated == total:
+        return "Every child you work with is rated."
+    return f"{rated} of {total} rated; {total - rated} still to rate."
+
+
+def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: list[FamilyToRate]) -> None:
+    """One family's form, run as a fragment: pressing Save reruns this form alone, not the page, so thirty people
+    saving at once each cost the server one small form, and what is typed in the other forms is never touched.
+
+    The save is made before the form is drawn (the button's state says it was pressed), so the same run shows the
+    counts as saved. (How many are left in all is said in the confirmation: a form's rerun cannot redraw the
+    rest of the page.)"""
+    user = live_user()  # a form's rerun skips the page's own check: signed out, idle or deactivated ends it here
+    save_key = f"save-{meeting_id}-{family.family_id}"
+    if st.session_state.get(save_key):
+        _save(user, meeting_id, family, families)
+    rated = _rated(meeting_id, family)
+    count = f"{rated} of {len(family.children)} rated"
+    with st.expander(f"{md(family.case_reference)} · {count}", expanded=rated < len(family.children)):
         with st.form(f"rate-form-{meeting_id}-{family.family_id}", border=False):
             for child in family.children:
                 status = f" · {child.legal_status.short}" if child.legal_status else ""
                 st.radio(
-                    f"**{md(child.first_name)}**, {child.age}{status}",
+                    f"{md(child.first_name)}, {child.age}{status}",  # plain: a screen reader reads ** aloud
                     CHOICES,
                     index=CHOICES.index(child.current.rag) if child.current else None,
                     format_func=band_text,
@@ -113,34 +142,41 @@ def _family_form(user: User, meeting_id: int, family: FamilyToRate) -> None:
                     max_chars=RATIONALE_MAX,
                     key=_why_key(meeting_id, child.child_id),
                 )
-            submitted = st.form_submit_button(
-                f"Save ratings for {md(family.case_reference)}",
-                type="primary",
-                key=f"save-{meeting_id}-{family.family_id}",
-            )
-        if submitted:
-            _save(user, meeting_id, family)
-        if st.session_state.get(_stale_key(meeting_id, family.family_id)):
-            st.button(
-                f"Load the latest saved ratings for {md(family.case_reference)}",
-                key=f"reload-{meeting_id}-{family.family_id}",
-                on_click=_forget,
-                args=(meeting_id, family),
-                help="Replaces what you typed for this family with what is saved now.",
-            )
+            st.form_submit_button(f"Save ratings for {md(family.case_reference)}", type="primary", key=save_key)
+        if st.session_state.get(_stale_key(meeting_id, family.family_id)) and st.button(
+            f"Load the latest saved ratings for {md(family.case_reference)}",
+            key=f"reload-{meeting_id}-{family.family_id}",
+            help="Replaces what you typed for this family with what is saved now.",
+        ):
+            _forget(meeting_id, family)
+            st.rerun()  # the whole page, which reads what is saved now
+
+
+def _meeting_to_rate(meetings: list[MeetingSummary]) -> MeetingSummary | None:
+    """The team's open meeting; or, once, the meeting this screen was rating if it has closed since, so a save
+    pressed after the chair closed it (on this server or another) is answered and what was typed stays on screen."""
+    rating = st.session_state.pop(RATING_MEETING_KEY, None)
+    meeting = next((m for m in meetings if m.status is MeetingStatus.OPEN), None)
+    if meeting is None:
+        return next((m for m in meetings if m.id == rating), None)
+    st.session_state[RATING_MEETING_KEY] = meeting.id
+    return meeting
 
 
 user = require_user()
 team_id = choose_case_team(user)
 st.title("Rate")
-if message := st.session_state.pop(FLASH, None):
-    st.success(md(message))
 
-meeting = next((m for m in team_meetings(engine(), user, team_id) if m.status is MeetingStatus.OPEN), None)
+meeting = _meeting_to_rate(team_meetings(engine(), user, team_id))
 if meeting is None:
     st.info("No meeting is open. A team manager opens one on the Meeting page.")
     st.stop()
 st.caption(f"{md(meeting.team)} · supervision meeting of {uk_date(meeting.held_on)}")
+if meeting.status is not MeetingStatus.OPEN:
+    st.warning(
+        f"The chair closed the meeting of {uk_date(meeting.held_on)} while you were rating: its ratings are locked. "
+        "Anything you had not saved is still on screen below but cannot be saved now."
+    )
 
 try:
     families = rating_form(engine(), user, meeting.id)
@@ -154,9 +190,15 @@ if not families:
     )
     st.stop()
 
-rated = sum(family.rated for family in families)
-total = sum(len(family.children) for family in families)
-st.markdown(f"**{rated} of {total} rated** · the children of the families you work with")
-st.progress(rated / total)
 for family in families:
-    _family_form(user, meeting.id, family)
+    if not any(_rag_key(meeting.id, child.child_id) in st.session_state for child in family.children):
+        # a form drawn anew (the page just opened) starts from what is saved now
+        st.session_state.pop(_versions_key(meeting.id, family.family_id), None)
+    _loaded_versions(meeting.id, family)
+children = sum(len(family.children) for family in families)
+st.markdown(  # numbers that stay true while forms are saved one by one; what is left is said after each save
+    f"{_count(children, 'child', 'children')} in {_count(len(families), 'family', 'families')} you work with. "
+    "Each family's ratings are saved with its own button."
+)
+for family in families:
+    st.fragment(_family_form)(user, meeting.id, family, families)

@@ -1,7 +1,8 @@
 """A meeting's ranked caseload as CSV and as an Excel workbook, for the team's own records and follow-up.
 
 Bands and trends are written as words (the workbook also colours the band cell), so the file reads the same
-printed in black and white. Every text cell is neutralised: names and explanations must never run as formulas.
+printed in black and white. Persistent disagreement has a column of its own, so a team can sort or filter on it.
+Every text cell is neutralised: names and explanations must never run as formulas.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from dashboard.risk.signals import Trend
-from dashboard.risk.vocabulary import Band
 from db.exports.cell_safety import neutralise_frame
 from db.queries.caseload import CaseloadEntry, MeetingSummary
+from risk.presentation import BAND_COLOUR, BAND_INK, trend_word
 
 COLUMNS = [
     "Rank",
@@ -25,24 +25,16 @@ COLUMNS = [
     "Score",
     "Trend",
     "Flags",
+    "Persistent disagreement",
     "Legal status",
     "Social worker",
     "Explanation",
 ]
-TREND_WORDS = {
-    Trend.DETERIORATED: "Worse",
-    Trend.IMPROVED: "Better",
-    Trend.UNCHANGED: "Same",
-    Trend.NEW: "New",
-    Trend.NOT_RATED: "Not rated",
-}
-BAND_FILL = {Band.RED: "C62828", Band.AMBER: "EF8F00", Band.GREEN: "2E7D32", Band.UNRATED: "9E9E9E"}
-"""The dashboard's band colours (hex RGB), with the text colour that keeps the word readable on each."""
-BAND_INK = {Band.RED: "FFFFFF", Band.AMBER: "000000", Band.GREEN: "FFFFFF", Band.UNRATED: "000000"}
 
 
-def trend_word(trend: str) -> str:
-    return TREND_WORDS[Trend(trend)]
+def _argb(colour: str) -> str:
+    """'#c62828' → 'FFC62828', the form openpyxl stores."""
+    return "FF" + colour.lstrip("#").upper()
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -50,10 +42,14 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def flags(entry: CaseloadEntry) -> str:
-    """The signals that put a family higher on the list, as words: 'Professionals disagree; 2 ratings missing'."""
+    """The signals that put a family higher on the list, as words: 'Professionals disagree; 2 ratings missing'.
+
+    Also used by the meeting record, which has no columns of its own for the flags."""
     words = []
     if entry.disagreement:
         words.append("Professionals disagree")
+    if entry.persistent_disagreement:
+        words.append("Persistent disagreement over recent meetings")
     if entry.missing_ratings:
         words.append(_plural(entry.missing_ratings, "rating missing", "ratings missing"))
     if entry.drifting:
@@ -74,6 +70,7 @@ def caseload_frame(entries: Sequence[CaseloadEntry]) -> pd.DataFrame:
                 round(e.score, 2) if e.score is not None else None,
                 trend_word(e.trend),
                 flags(e),
+                "Yes" if e.persistent_disagreement else "",
                 e.legal_status.label if e.legal_status else "",
                 e.social_worker or "",
                 e.explanation,
@@ -100,9 +97,9 @@ def caseload_xlsx(meeting: MeetingSummary, entries: Sequence[CaseloadEntry]) -> 
     for entry, values in zip(entries, frame.itertuples(index=False), strict=True):
         sheet.append([None if pd.isna(v) else v for v in values])
         band = sheet.cell(row=sheet.max_row, column=band_column)
-        band.fill = PatternFill("solid", fgColor=BAND_FILL[entry.band])
-        band.font = Font(bold=True, color=BAND_INK[entry.band])
-    for letter, width in zip("ABCDEFGHI", (6, 16, 14, 8, 10, 40, 22, 22, 80), strict=True):
+        band.fill = PatternFill("solid", fgColor=_argb(BAND_COLOUR[entry.band]))
+        band.font = Font(bold=True, color=_argb(BAND_INK[entry.band]))
+    for letter, width in zip("ABCDEFGHIJ", (6, 16, 14, 8, 10, 40, 14, 22, 22, 80), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

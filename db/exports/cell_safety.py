@@ -8,12 +8,17 @@ from typing import Any
 
 import pandas as pd
 
+from db.plain_text import printable
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Also makes stored text printable (control characters become U+FFFD), so an export never fails on it."""
+    if isinstance(value, str):
+        value = printable(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

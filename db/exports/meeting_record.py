@@ -12,24 +12,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
-from dashboard.risk.vocabulary import RAG, Band, MeetingStatus, Role
-from db.exports.caseload_files import BAND_FILL, BAND_INK, flags, trend_word
-from db.models import Action, Rating, User
+from db.exports.caseload_files import flags
+from db.exports.pdf_document import LandscapeDocument
+from db.models import ACTION_TEXT_MAX, Action, Rating, User
 from db.queries.caseload import CaseloadEntry, MeetingSummary, ranked_caseload
+from db.queries.discussions import DiscussionRecord, meeting_discussions
 from db.queries.family_card import FamilyCard, family_card
 from db.session import reading
+from risk.meeting_pace import minutes_text
+from risk.presentation import BAND_COLOUR, BAND_INK, rgb, trend_word
+from risk.vocabulary import RAG, Band, MeetingStatus, Role
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 NOT_RATED = "Not rated"
+TEXT_MAX = ACTION_TEXT_MAX
 _ROLE_ORDER = {role: position for position, role in enumerate(Role)}
-_ASCII = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "*"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def meeting_record_pdf(engine: Engine, actor: User | None, meeting_id: int) -> b
     """The record of one meeting, for someone who may see that team's cases (checked by the queries)."""
     meeting, entries = ranked_caseload(engine, actor, meeting_id)
     cards = {e.family_id: family_card(engine, actor, meeting_id, e.family_id) for e in entries}
+    discussions = meeting_discussions(engine, actor, meeting_id)
     with reading(engine) as session:
         attendees = [
             (name, role)
@@ -63,62 +65,32 @@ def meeting_record_pdf(engine: Engine, actor: User | None, meeting_id: int) -> b
         ):
             actions[action.family_id].append(RecordAction(action.text, name, action.due_on, action.completed_on))
     attendees.sort(key=lambda person: (_ROLE_ORDER[person[1]], person[0]))
-    return _Record(meeting).render(entries, cards, attendees, actions)
+    return _Record(meeting, discussions).render(entries, cards, attendees, actions)
 
 
 def _uk(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "-"
 
 
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
-
-
 def _band_face(band: Band | RAG | None) -> FontFace:
     if band is None:
         return FontFace()
     band = Band(str(band))
-    return FontFace(emphasis="BOLD", color=_rgb(BAND_INK[band]), fill_color=_rgb(BAND_FILL[band]))
+    return FontFace(emphasis="BOLD", color=rgb(BAND_INK[band]), fill_color=rgb(BAND_COLOUR[band]))
 
 
-class _Record(FPDF):
-    def __init__(self, meeting: MeetingSummary) -> None:
-        super().__init__(orientation="landscape", format="A4")
-        self.meeting = meeting
-        self.set_title(f"Supervision record {meeting.team} {_uk(meeting.held_on)}")
-        self.set_auto_page_break(auto=True, margin=15)
-        regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-        self.unicode = regular.exists() and bold.exists()
-        if self.unicode:
-            self.add_font("Body", "", str(regular))
-            self.add_font("Body", "B", str(bold))
-            self.family_name = "Body"
-        else:
-            self.family_name = "Helvetica"
+class _Record(LandscapeDocument):
+    text_limit = TEXT_MAX  # the longest any form accepts
 
-    def text_of(self, value: object) -> str:
-        """Text safe for the font: anything goes with DejaVu; the built-in font takes Latin-1 only."""
-        text = str(value)
-        if self.unicode:
-            return text
-        return text.translate(_ASCII).encode("latin-1", errors="replace").decode("latin-1")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family_name, size=8)
-        self.cell(
-            0,
-            8,
-            self.text_of(
-                f"OFFICIAL-SENSITIVE · {self.meeting.team} · supervision of {_uk(self.meeting.held_on)} · "
-                f"page {self.page_no()} of {{nb}}"
-            ),
-            align="C",
+    def __init__(self, meeting: MeetingSummary, discussions: DiscussionRecord) -> None:
+        super().__init__(
+            f"Supervision record {meeting.team} {_uk(meeting.held_on)}",
+            f"OFFICIAL-SENSITIVE · {meeting.team} · supervision of {_uk(meeting.held_on)}",
         )
-
-    def line_of(self, text: str, size: float = 10, bold: bool = False, height: float = 5.5) -> None:
-        self.set_font(self.family_name, "B" if bold else "", size)
-        self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.meeting = meeting
+        self.discussions = discussions
+        # a meeting held before the record of discussion existed has none: the record then says nothing either way
+        self.kept = discussions.kept or discussions.is_open
 
     def render(
         self,
@@ -139,12 +111,25 @@ class _Record(FPDF):
             self.line_of("Status: closed; this record is locked.")
         who = "; ".join(f"{name} ({role.label})" for name, role in attendees) or "nobody has rated yet"
         self.line_of(f"Attendees (professionals who rated): {who}")
-        self.line_of(f"Families discussed, in rank order: {len(entries)}")
+        self.line_of(f"Families on the caseload, in rank order: {len(entries)}")
+        if self.kept and entries:
+            self._discussion_summary(entries)
         if not entries:
             self.line_of("No families were open with this team on the meeting date.")
         for entry in entries:
             self._family(entry, cards[entry.family_id], actions.get(entry.family_id, []))
         return bytes(self.output())
+
+    def _discussion_summary(self, entries: list[CaseloadEntry]) -> None:
+        """How many families the meeting discussed and in how long, and which it did not reach."""
+        d = self.discussions
+        ids = [e.family_id for e in entries]
+        discussed = sum(d.discussed(f) for f in ids)
+        planned = f" of the {d.planned_minutes} minutes planned" if d.planned_minutes else ""
+        self.line_of(f"Discussed: {discussed} of {len(entries)}, in {minutes_text(d.total_seconds(ids))}{planned}")
+        missed = [e.case_reference for e in entries if not d.discussed(e.family_id)]
+        if missed:
+            self.line_of(f"Not discussed: {', '.join(missed)}", bold=True)
 
     def _family(self, entry: CaseloadEntry, card: FamilyCard, actions: list[RecordAction]) -> None:
         if self.will_page_break(40):
@@ -162,6 +147,10 @@ class _Record(FPDF):
             details.append(f"Legal status: {entry.legal_status.label}")
         if found := flags(entry):
             details.append(f"Flags: {found}")
+        if self.kept:
+            seconds = self.discussions.seconds(entry.family_id)
+            spent = f", {minutes_text(seconds)}" if seconds else ""
+            details.append(f"Discussed: yes{spent}" if self.discussions.discussed(entry.family_id) else "Discussed: no")
         self.line_of(" · ".join(details), size=9)
         self.line_of(f"Why: {entry.explanation}", size=9)
         self._grid(card)

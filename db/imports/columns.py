@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.risk.vocabulary import LegalStatus
+from risk.vocabulary import LegalStatus
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ added, and (only when asked, with `close_missing`) open families of the imported
 lists are closed. Nothing is ever deleted: a changed legal status ends the current period and starts a new one,
 a practitioner no longer listed has their involvement ended, so ratings, scores and plans keep their history.
 
-A dry run does exactly the same work and then rolls it back, so the counts in the preview are the counts the
-import will give. Audit: one "import" event per file with its name, checksum and counts, plus the references of
-the families created, updated and closed (not one event per row: a 5,000-row file would bury the trail).
+Checking the file and a dry run read the database without writing it (no write lock held, so ratings are saved
+meanwhile): a dry run makes the same changes on objects it never flushes and throws them away, so the counts in
+the preview are the counts the import will give. Only the final write takes a write transaction.
+
+Audit: one "import" event per file with its name, checksum and counts, plus the references of the families
+created, updated and closed (not one event per row: a 5,000-row file would bury the trail).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from db.imports.reading import read_table
 from db.imports.validation import FileChild, FileFamily, Person, TeamInfo, check_rows
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Team, User
 from db.services.audit import record
-from db.session import transaction
+from db.services.families import end_case_records
+from db.session import reading, transaction
+from risk.vocabulary import LegalStatus
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): what the import is doing and how far it has got."""
@@ -45,6 +50,19 @@ class Counts:
     created: int = 0
     updated: int = 0
     closed: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.created + other.created, self.updated + other.updated, self.closed + other.closed)
+
+
+def kind_counts(families: Counts, children: Counts, legal_statuses: Counts, involvements: Counts) -> dict[str, Any]:
+    """The counts an import reports and audits, by kind of record: one shape for every kind of import."""
+    return {
+        "families": asdict(families),
+        "children": asdict(children),
+        "legal_statuses": asdict(legal_statuses),
+        "involvements": asdict(involvements),
+    }
 
 
 @dataclass
@@ -61,23 +79,11 @@ class ImportSummary:
     """Family references created, updated and closed (for the audit trail)."""
 
     def counts(self) -> dict[str, dict[str, int]]:
-        return {
-            "families": asdict(self.families),
-            "children": asdict(self.children),
-            "legal_statuses": asdict(self.legal_statuses),
-            "involvements": asdict(self.involvements),
-        }
+        return kind_counts(self.families, self.children, self.legal_statuses, self.involvements)
 
     @property
     def changed(self) -> bool:
         return any(any(c.values()) for c in self.counts().values())
-
-
-class _RollBack(Exception):
-    """Leaves a dry run's transaction without committing, carrying what it would have done."""
-
-    def __init__(self, summary: ImportSummary) -> None:
-        self.summary = summary
 
 
 def import_caseload(
@@ -109,48 +115,70 @@ def import_caseload(
         rows=len(table.rows),
         dry_run=dry_run,
     )
-    try:
-        with transaction(engine) as session:
-            teams, people = _directory(session)
-            only_team = None
-            if team is not None:
-                only_team = teams.get(team.strip().lower())
-                if only_team is None:
-                    raise InvalidInput(f"There is no team called {team!r}.")
-            report("Checking rows", 0, len(table.rows))
-            families, problems = check_rows(table, teams, people, today, only_team)
-            report("Checking rows", len(table.rows), len(table.rows))
-            state = _State.load(session, families, today)
-            problems += state.problems(families)
-            if problems:
-                raise ImportRefused(problems)
-            _apply(session, state, families, summary, today, report)
-            if close_missing:
-                team_ids = {only_team.id} if only_team else {f.team.id for f in families}
-                _close_missing(session, state, team_ids, {f.reference for f in families}, today, summary)
-            session.flush()
-            if dry_run:
-                raise _RollBack(summary)
-            _write_audit(session, actor, state)
-            record(
-                session,
-                actor,
-                "import",
-                "caseload_file",
-                summary.sha256,
-                after={
-                    "file_name": summary.file_name,
-                    "sha256": summary.sha256,
-                    "rows": summary.rows,
-                    "team": only_team.name if only_team else None,
-                    "close_missing": close_missing,
-                    "counts": summary.counts(),
-                    "families": summary.references,
-                },
+    with reading(engine) as session:  # checking holds no write lock: ratings are saved meanwhile
+        teams, people = _directory(session)
+        only_team = _only_team(teams, team)
+        report("Checking rows", 0, len(table.rows))
+        families, problems = check_rows(table, teams, people, today, only_team)
+        report("Checking rows", len(table.rows), len(table.rows))
+        state = _State.load(session, families, today)
+        problems += state.problems(families)
+        if problems:
+            raise ImportRefused(problems)
+        if dry_run:
+            # The same changes on objects that are never flushed, then thrown away with the read-only session:
+            # the preview's counts are the import's, and the database is never written (nor its write lock taken).
+            with session.no_autoflush:
+                _apply(session, state, families, summary, today, report, flush=False)
+                if close_missing:
+                    _close_missing(session, state, _team_ids(only_team, families), families, today, summary)
+            session.expunge_all()
+            return summary
+    with transaction(engine) as session:  # the write alone, short enough that a rating saved meanwhile waits
+        if _directory(session) != (teams, people):
+            raise InvalidInput(
+                "Teams or accounts changed while the file was being checked, so nothing was imported. Import the "
+                "file again."
             )
-    except _RollBack as done:
-        return done.summary
+        state = _State.load(session, families, today)
+        problems = state.problems(families)
+        if problems:
+            raise ImportRefused(problems)
+        _apply(session, state, families, summary, today, report)
+        if close_missing:
+            _close_missing(session, state, _team_ids(only_team, families), families, today, summary)
+        session.flush()
+        _write_audit(session, actor, state)
+        record(
+            session,
+            actor,
+            "import",
+            "caseload_file",
+            summary.sha256,
+            after={
+                "file_name": summary.file_name,
+                "sha256": summary.sha256,
+                "rows": summary.rows,
+                "team": only_team.name if only_team else None,
+                "close_missing": close_missing,
+                "counts": summary.counts(),
+                "families": summary.references,
+            },
+        )
     return summary
+
+
+def _only_team(teams: dict[str, TeamInfo], team: str | None) -> TeamInfo | None:
+    if team is None:
+        return None
+    only_team = teams.get(team.strip().lower())
+    if only_team is None:
+        raise InvalidInput(f"There is no team called {team!r}.")
+    return only_team
+
+
+def _team_ids(only_team: TeamInfo | None, families: list[FileFamily]) -> set[int]:
+    return {only_team.id} if only_team else {f.team.id for f in families}
 
 
 def _directory(session: Session) -> tuple[dict[str, TeamInfo], dict[str, Person]]:
@@ -232,7 +260,10 @@ class _State:
                         )
                     )
                     continue
-                if message := _status_problem(self.periods.get(existing.id, []), child):
+                periods = self.periods.get(existing.id, [])
+                if _plan_ended_with_case(periods, family):
+                    continue
+                if message := _status_problem(periods, child):
                     found.append(Problem(child.row, "legal_status_from", message))
         return found
 
@@ -240,6 +271,12 @@ class _State:
 def current_involvement(today: dt.date):  # type: ignore[no-untyped-def]
     """Involvements still running today (not ended, or ending later): who works with the family now."""
     return (Involvement.ended_on.is_(None)) | (Involvement.ended_on > today)
+
+
+def _plan_ended_with_case(periods: list[LegalStatusPeriod], family: FileFamily) -> bool:
+    """A closed family's children left their plans when it closed: the plan a case system still shows for them
+    is history, not a new plan (so a monthly re-import of closed cases changes nothing)."""
+    return family.closed_on is not None and bool(periods) and periods[-1].status is LegalStatus.CLOSED
 
 
 def _status_problem(periods: list[LegalStatusPeriod], child: FileChild) -> str | None:
@@ -271,20 +308,24 @@ def _apply(
     summary: ImportSummary,
     today: dt.date,
     report: Progress,
+    *,
+    flush: bool = True,
 ) -> None:
     total = len(families)
     for done, family in enumerate(families, start=1):
         held = state.families.get(family.reference)
         if held is None:
             created = _create_family(session, family, summary)
-            state.audit.append(("family.create", created, None, _family_values(created) | _people(family)))
+            ended = end_case_records(session, created) if created.closed_on else {}
+            state.audit.append(("family.create", created, None, _family_values(created) | _people(family) | ended))
         else:
             change = _update_family(session, state, held, family, summary, today)
             if change is not None:
                 state.audit.append(("family.update", held, *change))
         if done % CHUNK == 0 or done == total:
-            session.flush()
-            report("Writing families", done, total)
+            if flush:
+                session.flush()
+            report("Writing families" if flush else "Working out the changes", done, total)
 
 
 def _family_values(family: Family) -> dict[str, Any]:
@@ -374,13 +415,17 @@ def _update_family(
             existing.first_name, existing.date_of_birth = child.first_name, child.date_of_birth
             summary.children.updated += 1
             after.setdefault("children_changed", []).append(child.reference)
+        periods = state.periods.get(existing.id, [])
+        if _plan_ended_with_case(periods, family):
+            continue
         plans = summary.legal_statuses.created + summary.legal_statuses.updated
-        _update_status(session, state.periods.get(existing.id, []), existing.id, child, summary)
+        _update_status(session, periods, existing.id, child, summary)
         if summary.legal_statuses.created + summary.legal_statuses.updated != plans:
             after.setdefault("plans_changed", []).append(f"{child.reference}: {child.status.value}")
 
     current = {i.practitioner_id: i for i in state.involvements.get(held.id, [])}
-    for practitioner_id in sorted(family.practitioner_ids - current.keys()):
+    starting = family.practitioner_ids - current.keys() if held.closed_on is None else set()
+    for practitioner_id in sorted(starting):
         session.add(
             Involvement(family_id=held.id, practitioner_id=practitioner_id, started_on=max(today, family.opened_on))
         )
@@ -392,6 +437,8 @@ def _update_family(
         involvement.ended_on = max(today, involvement.started_on + dt.timedelta(days=1))
         summary.involvements.closed += 1
         after.setdefault("practitioners_ended", []).append(practitioner_id)
+    if "closed_on" in changed and held.closed_on is not None:
+        after.update(end_case_records(session, held))
     return (before, after) if after else None
 
 
@@ -422,11 +469,12 @@ def _close_missing(
     session: Session,
     state: _State,
     team_ids: Iterable[int],
-    listed: set[str],
+    families: list[FileFamily],
     today: dt.date,
     summary: ImportSummary,
 ) -> None:
     """Close the open families of the imported teams that the file does not list (the explicit option only)."""
+    listed = {f.reference for f in families}
     for family in session.scalars(
         select(Family)
         .where(Family.team_id.in_(list(team_ids)), Family.closed_on.is_(None))
@@ -437,12 +485,13 @@ def _close_missing(
         family.closed_on = max(today, family.opened_on)
         summary.families.closed += 1
         summary.references["closed"].append(family.case_reference)
+        ended = end_case_records(session, family)
         state.audit.append(
             (
                 "family.close",
                 family,
                 {"closed_on": None},
-                {"closed_on": family.closed_on.isoformat(), "why": "not in file"},
+                {"closed_on": family.closed_on.isoformat(), "why": "not in file"} | ended,
             )
         )
 

@@ -10,12 +10,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from dashboard.risk.vocabulary import LegalStatus, Role
 from db.imports.columns import FAMILY_COLUMNS
 from db.imports.problems import Problem
 from db.imports.reading import Cell, RawTable
+from db.plain_text import printable, text_problem
+from risk.vocabulary import LegalStatus, Role
 
 REFERENCE_MAX = 40
+CELL_MAX = 2_000
+"""Any other text cell (a team's name, a list of emails): far longer than any real one."""
 FIRST_NAME_MAX = 80
 ALLOCATABLE = frozenset({Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER})
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -132,7 +135,9 @@ class _Row:
         if required and not text:
             self.fail(column, "is empty")
         elif limit is not None and len(text) > limit:
-            self.fail(column, f"{text[:20]}… is longer than {limit} characters")
+            self.fail(column, f"{printable(text[:20])}… is longer than {limit} characters")
+        elif problem := text_problem(text, limit=CELL_MAX):
+            self.fail(column, problem)
         return text
 
     def date(self, column: str, today: dt.date, *, required: bool = True) -> dt.date | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
-from dashboard.risk.vocabulary import Role
 from db.models import User
 from db.session import reading
+from risk.vocabulary import Role
 
 DEMO_ROLES = (
     Role.TEAM_MANAGER,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from dashboard.risk.vocabulary import Role
 from db.access import require_admin
 from db.models import Family, Involvement, Office, Team, User, utcnow
 from db.session import reading
+from risk.vocabulary import Role
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,11 @@
 """Searching the audit trail (administrators): by person, family, entity, verb and date, newest first, filtered in
-SQL so a county's years of events are never loaded to be searched."""
+SQL so a county's years of events are never loaded to be searched.
+
+Administrators see no ratings, and the trail does not let them: events that carry rating colours, rationales,
+correction reasons or stored scores (`WITHHELD_VERBS`) come out of the database with their before and after values
+replaced by NULL in the SQL itself, keeping only who, what, when, which record and its version. Nobody reads those
+values through the audit search; the team reads its own ratings, corrections and scores on its case pages.
+An export is recorded in the trail as a download."""
 
 from __future__ import annotations
 
@@ -8,13 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, String, case, cast, func, null, or_, select
 
 from db.access import require_admin
 from db.models import Action, AuditEvent, Child, Family, Involvement, Rating, User
 from db.session import reading
 
 PAGE_SIZE = 200
+WITHHELD_VERBS = ("rating.create", "rating.update", "rating.correct", "scores.store", "meeting.close")
+"""Events whose before/after values hold ratings, rationales, correction reasons or scores."""
+WITHHELD = "values withheld (ratings are for the team)"
 EXPORT_LIMIT = 100_000
 COLUMNS = ["When (UTC)", "Who", "What", "Entity", "Before", "After"]
 
@@ -51,7 +60,7 @@ def search(engine: Engine, actor: User | None, query: AuditQuery, page: int = 0)
     require_admin(actor)
     matching = _matching(query)
     with reading(engine) as session:
-        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
         rows = session.execute(_newest_first(matching).limit(PAGE_SIZE).offset(max(page, 0) * PAGE_SIZE)).all()
         return _table(rows), total
 
@@ -64,6 +73,25 @@ def export(engine: Engine, actor: User | None, query: AuditQuery) -> pd.DataFram
 
 
 def _matching(query: AuditQuery) -> Select[Any]:
+    """The matching events, with the values of withheld events replaced by NULL in the database's answer."""
+    withheld = AuditEvent.verb.in_(WITHHELD_VERBS)
+    return _filtered(query).with_only_columns(
+        AuditEvent.id,
+        AuditEvent.occurred_at,
+        AuditEvent.verb,
+        AuditEvent.entity_type,
+        AuditEvent.entity_id,
+        case((withheld, null()), else_=AuditEvent.before).label("before"),
+        case((withheld, null()), else_=AuditEvent.after).label("after"),
+        case((withheld, AuditEvent.after["version"].as_string()), else_=null()).label("version"),
+        withheld.label("withheld"),
+        User.display_name,
+        User.email,
+        maintain_column_froms=True,
+    )
+
+
+def _filtered(query: AuditQuery) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = []
     if query.person.strip():
         needle = f"%{query.person.strip().lower()}%"
@@ -111,14 +139,16 @@ def _table(rows: list[Any]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "When (UTC)": f"{event.occurred_at:%d/%m/%Y %H:%M:%S}",
-                "Who": f"{name} <{email}>" if name else "system",
-                "What": event.verb,
-                "Entity": f"{event.entity_type} {event.entity_id or ''}".strip(),
-                "Before": _details(event.before),
-                "After": _details(event.after),
+                "When (UTC)": f"{row.occurred_at:%d/%m/%Y %H:%M:%S}",
+                "Who": f"{row.display_name} <{row.email}>" if row.display_name else "system",
+                "What": row.verb,
+                "Entity": f"{row.entity_type} {row.entity_id or ''}".strip(),
+                "Before": WITHHELD if row.withheld else _details(row.before),
+                "After": (WITHHELD + (f", version {row.version}" if row.version else ""))
+                if row.withheld
+                else _details(row.after),
             }
-            for event, name, email in rows
+            for row in rows
         ],
         columns=COLUMNS,
     )

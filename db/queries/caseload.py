@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from dashboard.risk.ranking import rank_caseload
-from dashboard.risk.scoring import DEFAULT_POLICY
-from dashboard.risk.vocabulary import Band, LegalStatus, MeetingStatus
 from db.access import require_case_team
 from db.errors import NotFound
 from db.models import Family, FamilyRiskScore, Meeting, User
-from db.queries.meeting_inputs import families_at_meeting
+from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.services.scores import stored_components
 from db.session import reading
+from risk.ranking import rank_caseload
+from risk.vocabulary import Band, LegalStatus, MeetingStatus
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,7 @@ class CaseloadEntry:
     score: float | None
     trend: str
     disagreement: bool
+    persistent_disagreement: bool
     missing_ratings: int
     drifting: bool
     overdue_actions: int
@@ -75,7 +75,9 @@ def team_meetings(engine: Engine, actor: User | None, team_id: int) -> list[Meet
 
 
 def get_meeting(session: Session, actor: User | None, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
+    """The meeting, with its team and chair in the same statement (every page shows them), if the actor may see
+    the team's cases."""
+    meeting = session.get(Meeting, meeting_id, options=[joinedload(Meeting.team), joinedload(Meeting.chair)])
     if meeting is None:
         raise NotFound("That meeting does not exist.")
     require_case_team(session, actor, meeting.team_id)
@@ -83,13 +85,15 @@ def get_meeting(session: Session, actor: User | None, meeting_id: int) -> Meetin
 
 
 def ranked_caseload(
-    engine: Engine, actor: User | None, meeting_id: int, policy: str = DEFAULT_POLICY
+    engine: Engine, actor: User | None, meeting_id: int, policy: str | None = None
 ) -> tuple[MeetingSummary, list[CaseloadEntry]]:
-    """The meeting and its families in rank order (live while open, as stored once closed)."""
+    """The meeting and its families in rank order (live while open, under the team's rule unless `policy` names
+    another; as stored once closed)."""
     with reading(engine) as session:
         meeting = get_meeting(session, actor, meeting_id)
         workers = _social_workers(session, meeting.team_id)
         if meeting.status is MeetingStatus.OPEN:
+            policy = policy or team_policy(session, meeting.team_id)
             ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
             rows = [
                 (
@@ -128,6 +132,8 @@ def _entry(
         score=score,
         trend=c["trend"],
         disagreement=c["disagreement"],
+        # scores stored before persistent disagreement was a signal have no such key: nothing was flagged then
+        persistent_disagreement=c.get("persistent_disagreement", False),
         missing_ratings=c["missing_ratings"],
         drifting=c["drifting"],
         overdue_actions=c["overdue_actions"],

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from dashboard.risk.vocabulary import RAG, MeetingStatus, Role
 from db.access import require_manager_of
 from db.errors import NotFound
 from db.models import Child, Meeting, Rating, User
 from db.session import reading
+from risk.vocabulary import RAG, MeetingStatus, Role
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.risk.inputs import FamilyAtMeeting
-from dashboard.risk.ranking import assess_family
-from dashboard.risk.scoring import DEFAULT_POLICY
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 from db.errors import NotFound
 from db.models import Action, Child, Family, FamilyRiskScore, Meeting, Rating, User
 from db.queries.caseload import get_meeting
-from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting
+from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting, team_policy
 from db.queries.rating_form import age_on
 from db.session import reading
+from risk.inputs import FamilyAtMeeting
+from risk.ranking import assess_family
+from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
 _ROLE_ORDER = {role: position for position, role in enumerate(Role)}
 
@@ -90,6 +89,8 @@ class FamilyCard:
     last_month: dict[tuple[int, int], RAG] = field(default_factory=dict)
     """The previous scored meeting's ratings by (child_id, practitioner_id)."""
     open_actions: tuple[CardAction, ...] = ()
+    persistent_disagreement: bool = False
+    """The same split between professionals at most of the family's recent meetings; the explanation says which."""
 
     @property
     def action_owners(self) -> tuple[CardProfessional, ...]:
@@ -106,7 +107,7 @@ def family_card(engine: Engine, actor: User | None, meeting_id: int, family_id: 
             raise NotFound("That family is not on this meeting's caseload.")
         family = found[0]
         child_ids = [child.child_id for child in family.children]
-        band, score, trend, explanation, child_rating = _assessment(session, meeting, family)
+        band, score, trend, explanation, child_rating, persistent = _assessment(session, meeting, family)
 
         ratings = {
             (r.child_id, r.practitioner_id): CardRating(r.rag, r.rationale)
@@ -168,13 +169,15 @@ def family_card(engine: Engine, actor: User | None, meeting_id: int, family_id: 
             ratings=ratings,
             last_month=last_month,
             open_actions=_open_actions(session, family.family_id, meeting.held_on),
+            persistent_disagreement=persistent,
         )
 
 
 def _assessment(
     session: Session, meeting: Meeting, family: FamilyAtMeeting
-) -> tuple[Band, float | None, str, str, dict[int, RAG]]:
-    """(band, score, trend, explanation, each child's rating): live while open, as stored once closed."""
+) -> tuple[Band, float | None, str, str, dict[int, RAG], bool]:
+    """(band, score, trend, explanation, each child's rating, persistent disagreement): live while open, as stored
+    once closed (a score stored before persistent disagreement was a signal flagged none)."""
     if meeting.status is MeetingStatus.CLOSED:
         stored = session.scalars(
             select(FamilyRiskScore).where(
@@ -184,11 +187,13 @@ def _assessment(
         if stored is not None:
             c = stored.components
             children = {child["child_id"]: RAG(child["rating"]) for child in c["children"]}
-            return Band(stored.band), stored.score, c["trend"], c["explanation"], children
+            persistent = c.get("persistent_disagreement", False)
+            return Band(stored.band), stored.score, c["trend"], c["explanation"], children, persistent
         # A closed meeting without a stored score for this family (its dates were corrected since): assess it.
-    a = assess_family(family, policy=DEFAULT_POLICY)
+    a = assess_family(family, policy=team_policy(session, meeting.team_id))
     children = {child.child_id: child.rating for child in a.score.children}
-    return a.score.band, a.score.score, a.signals.trend.value, a.explanation, children
+    persistent = a.signals.has_persistent_disagreement
+    return a.score.band, a.score.score, a.signals.trend.value, a.explanation, children, persistent
 
 
 def _open_actions(session: Session, family_id: int, day: dt.date) -> tuple[CardAction, ...]:

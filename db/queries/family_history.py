@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import aliased
 
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
 from db.access import require_case_team
 from db.errors import NotFound
 from db.models import Action, AuditEvent, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Rating, User
 from db.session import reading
+from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 
 @dataclass(frozen=True)

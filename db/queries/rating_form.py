@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from dashboard.risk.vocabulary import RAG, LegalStatus
 from db.access import require_active
 from db.models import Child, Rating, User
 from db.queries.caseload import get_meeting
 from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting
 from db.services.ratings import rateable_family_ids
 from db.session import reading
+from risk.vocabulary import RAG, LegalStatus
 
 
 def age_on(born: dt.date, day: dt.date) -> int:

@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, func, literal, or_, select, union_all
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.risk.vocabulary import Band, LegalStatus
 from db.access import aggregate_team_ids
-from db.models import Child, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Office, Team, User
+from db.models import AuditEvent, FamilyRiskScore, LegalStatusPeriod, Meeting, Office, Team, User
 from db.session import reading
+from risk.vocabulary import Band
 
 HEATMAP_COLUMNS = ["office", "team", "team_id", "month", "families", "red", "amber", "green", "unrated"]
 
@@ -53,7 +53,7 @@ def visible_offices(engine: Engine, actor: User | None) -> list[OfficeRef]:
         return [OfficeRef(*row) for row in rows]
 
 
-def _scoped_team_ids(session: Session, actor: User | None, office_id: int | None) -> set[int]:
+def scoped_team_ids(session: Session, actor: User | None, office_id: int | None) -> set[int]:
     """The actor's aggregate scope, narrowed to one office when asked. Narrowing never widens: an office outside
     the actor's scope gives no teams."""
     team_ids = aggregate_team_ids(session, actor)
@@ -74,7 +74,7 @@ def team_month_scores(
     Columns: office, team, team_id, month, families, red, amber, green, unrated, rated, red_share, mean_score.
     """
     with reading(engine) as session:
-        team_ids = _scoped_team_ids(session, actor, office_id)
+        team_ids = scoped_team_ids(session, actor, office_id)
         if not team_ids:
             return _empty_heatmap()
         closed_in_scope = and_(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None))
@@ -82,10 +82,11 @@ def team_month_scores(
         if latest is None:
             return _empty_heatmap()
         since = months_back(latest, months)[0]
+        # grouped by ids only (names are joined below): narrow rows group in memory, where grouping by the names
+        # made PostgreSQL sort on disk; the (meeting, band, score) index answers it without reading the scores'
+        # explanations
         rows = session.execute(
             select(
-                Office.name.label("office"),
-                Team.name.label("team"),
                 Meeting.team_id,
                 Meeting.held_on,
                 FamilyRiskScore.band,
@@ -93,14 +94,20 @@ def team_month_scores(
                 func.sum(FamilyRiskScore.score).label("score_sum"),
             )
             .join(Meeting, Meeting.id == FamilyRiskScore.meeting_id)
-            .join(Team, Team.id == Meeting.team_id)
-            .join(Office, Office.id == Team.office_id)
             .where(closed_in_scope, Meeting.held_on >= since)
-            .group_by(Office.name, Team.name, Meeting.team_id, Meeting.held_on, FamilyRiskScore.band)
+            .group_by(Meeting.team_id, Meeting.held_on, FamilyRiskScore.band)
         ).all()
+        names = {
+            team_id: (office, team)
+            for team_id, team, office in session.execute(
+                select(Team.id, Team.name, Office.name).join(Office).where(Team.id.in_(team_ids))
+            )
+        }
     if not rows:
         return _empty_heatmap()
-    frame = pd.DataFrame(rows, columns=["office", "team", "team_id", "held_on", "band", "families", "score_sum"])
+    frame = pd.DataFrame(rows, columns=["team_id", "held_on", "band", "families", "score_sum"])
+    frame.insert(0, "team", frame["team_id"].map(lambda t: names[t][1]))
+    frame.insert(0, "office", frame["team_id"].map(lambda t: names[t][0]))
     frame["band"] = frame["band"].map(lambda b: Band(b).value)
     frame["month"] = frame["held_on"].map(month_start)
     # A team that met twice in a month is shown by its later meeting.
@@ -148,48 +155,62 @@ def _empty_heatmap() -> pd.DataFrame:
 def legal_status_counts(
     engine: Engine, actor: User | None, months: int = 24, today: dt.date | None = None, *, office_id: int | None = None
 ) -> pd.DataFrame:
-    """Children by legal status per team at the end of each month (the current month: as of today).
+    """Children by legal status per team at the end of each month (the current month: as of today), leaving out
+    plans nobody is on. The stock figures of `db.queries.outcomes.outcome_counts`, which holds the counting rules
+    (a child of a family closed on or before the month end is not counted).
 
-    Columns: office, team, month, status, children. Closed cases are not counted.
+    Columns: office, team, month, status, children.
     """
-    today = today or dt.date.today()
-    firsts = months_back(today, months)
-    ends = [min(_month_end(m), today) for m in firsts]
-    with reading(engine) as session:
-        team_ids = _scoped_team_ids(session, actor, office_id)
-        if not team_ids:
-            return pd.DataFrame(columns=["office", "team", "month", "status", "children"])
-        # One row per month (a UNION ALL of literals: SQLite has no named VALUES list).
-        month_ends = union_all(
-            *(
-                select(literal(first, Date).label("month"), literal(end, Date).label("as_of"))
-                for first, end in zip(firsts, ends, strict=True)
-            )
-        ).subquery("month_ends")
-        rows = session.execute(
-            select(
-                Office.name, Team.name, month_ends.c.month, LegalStatusPeriod.status, func.count(LegalStatusPeriod.id)
-            )
-            .select_from(month_ends)
-            .join(
-                LegalStatusPeriod,
-                and_(
-                    LegalStatusPeriod.started_on <= month_ends.c.as_of,
-                    or_(LegalStatusPeriod.ended_on.is_(None), LegalStatusPeriod.ended_on > month_ends.c.as_of),
-                ),
-            )
-            .join(Child, Child.id == LegalStatusPeriod.child_id)
-            .join(Family, Family.id == Child.family_id)
-            .join(Team, Team.id == Family.team_id)
-            .join(Office, Office.id == Team.office_id)
-            .where(Family.team_id.in_(team_ids), LegalStatusPeriod.status != LegalStatus.CLOSED)
-            .group_by(Office.name, Team.name, month_ends.c.month, LegalStatusPeriod.status)
-        ).all()
-    frame = pd.DataFrame(rows, columns=["office", "team", "month", "status", "children"])
-    frame["status"] = frame["status"].map(lambda s: LegalStatus(s).short)
-    return frame.sort_values(["office", "team", "month", "status"]).reset_index(drop=True)
+    from db.queries.outcomes import outcome_counts  # outcomes builds on this module's month and scope helpers
+
+    counts = outcome_counts(engine, actor, months, today, office_id=office_id)
+    counts = counts[counts["children"] > 0]
+    return counts[["office", "team", "month", "status", "children"]].reset_index(drop=True)
 
 
-def _month_end(first: dt.date) -> dt.date:
+def month_end(first: dt.date) -> dt.date:
+    """The last day of the month starting `first`."""
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return following - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FiguresVersion:
+    """Marks that move whenever the service figures could change, for a page to cache the figures under.
+
+    `closings` moves when a meeting in scope closes, a closed meeting's scores are stored again (a correction or
+    a rebuild writes a 'scores.store' event on the meeting) or scores are added: the heatmaps and the raters'
+    agreement come only from closed meetings, so between closings they are served from the cache and a closing
+    shows on the next click. `records` also moves with any audited change (an import, a family closed) and any
+    new legal status period, which is what the outcome counts follow. `team_ids` is the scope itself, so two
+    people with different scopes never share figures.
+    """
+
+    team_ids: tuple[int, ...]
+    closings: tuple[object, ...]
+    records: tuple[object, ...]
+    first_meeting: dt.date | None
+    """The first meeting any team in scope held: the service's records begin there (see the outcomes)."""
+
+
+def figures_version(engine: Engine, actor: User | None, office_id: int | None = None) -> FiguresVersion:
+    """The actor's scope and the marks above: a few indexed look-ups, far cheaper than the figures."""
+    with reading(engine) as session:
+        team_ids = scoped_team_ids(session, actor, office_id)
+        closed = session.execute(
+            select(
+                func.count(Meeting.closed_at),
+                func.max(Meeting.closed_at),
+                func.min(Meeting.held_on),
+            ).where(Meeting.team_id.in_(team_ids))
+        ).one()
+        stored = session.execute(
+            select(
+                select(func.max(AuditEvent.id)).where(AuditEvent.entity_type == "meeting").scalar_subquery(),
+                select(func.max(FamilyRiskScore.id)).scalar_subquery(),
+                select(func.max(AuditEvent.id)).scalar_subquery(),
+                select(func.max(LegalStatusPeriod.id)).scalar_subquery(),
+                select(func.count()).select_from(LegalStatusPeriod).scalar_subquery(),
+            )
+        ).one()
+    return FiguresVersion(tuple(sorted(team_ids)), (*closed[:2], *stored[:2]), tuple(stored[2:]), closed[2])

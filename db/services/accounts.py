@@ -8,22 +8,34 @@ wrong box).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, or_, select, text, update
+from zxcvbn import zxcvbn
 
-from dashboard.risk.vocabulary import Role
 from db.access import AccessDenied, require_active, require_admin
 from db.errors import InvalidInput, ServiceError
 from db.models import Office, Team, User, utcnow
+from db.plain_text import clean_text
 from db.services.audit import record
-from db.session import transaction
+from db.session import reading, transaction
+from risk.vocabulary import Role
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
+NAME_MAX = 120
+EMAIL_MAX = 254
+"""As long as the users table's columns."""
+MAX_PASSWORD_LENGTH = 256
+MIN_PASSWORD_SCORE = 3
+"""zxcvbn's 0–4 scale: 3 is "safely unguessable: moderate protection from offline slow-hash scenario"."""
+ZXCVBN_MAX_LENGTH = 72
+_SERVICE_WORDS = ("fsdash", "supervision", "safeguarding", "family", "dashboard", "council", "password")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -36,57 +48,135 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_new_password(password: str) -> None:
+def check_new_password(password: str, *, email: str = "", name: str = "") -> None:
+    """Refuse a password an attacker would try early (NCSC: block common passwords, not demand symbols).
+
+    zxcvbn (its lists of common passwords, words, names and keyboard patterns, plus this person's own email and
+    name and the service's words as context) must rate it at least 3 of 4; a password holding the person's email,
+    its user part or their name is refused outright, whatever its length.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"A password can have at most {MAX_PASSWORD_LENGTH} characters.")
+    lowered = " ".join(password.lower().split())
+    local_part = email.strip().lower().split("@")[0]
+    personal = [email.strip().lower(), local_part, *re.split(r"[\s._-]+", local_part), " ".join(name.lower().split())]
+    personal += name.lower().split()
+    if any(len(word) >= 3 and word in lowered for word in personal):
+        raise InvalidInput("A password must not contain your email address or your name. Choose another.")
+    checked = password[:ZXCVBN_MAX_LENGTH]  # zxcvbn refuses longer input; a long prefix that is strong is enough
+    strength = zxcvbn(checked, user_inputs=[w for w in personal if w] + list(_SERVICE_WORDS))
+    if strength["score"] < MIN_PASSWORD_SCORE:
+        hint = strength["feedback"].get("warning") or "It is too easy to guess."
+        raise InvalidInput(
+            f"That password is too easy to guess: {hint.rstrip('.')}. Try three or four random words together."
+        )
+
+
+NO_MATCH = (
+    "That email and password do not match an active account that can sign in now. After five wrong passwords an "
+    "account is locked for 15 minutes; ask an administrator if you cannot wait."
+)
+"""The one refusal everyone gets (unknown email, deactivated, locked or wrong password), so the answer never tells
+whether an account exists or is locked."""
 
 
 def sign_in(engine: Engine, email: str, password: str, now: dt.datetime | None = None) -> User:
-    """The active user with this email and password, or SignInFailed with a message safe to show.
+    """The active user with this email and password, or SignInFailed with the same message whatever went wrong.
 
-    A failed attempt is committed (counted and audited) before the refusal is raised.
+    An attempt is counted atomically *before* its password is checked (one UPDATE that refuses a locked or
+    deactivated account), so parallel guesses cannot slip past the lockout: at most MAX_FAILED_SIGN_INS passwords
+    are ever checked per lockout. Every refusal does one argon2 verification (against a dummy hash when there is
+    no password to check), so an unknown email takes as long as a wrong password. Failures are committed (counted
+    and audited) before the refusal is raised; the hash is checked outside any transaction, holding no lock.
     """
     now = now or utcnow()
+    with reading(engine) as session:
+        user_id = session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower()))
+    attempt = _count_attempt(engine, user_id, now) if user_id is not None else None
+    if attempt is None:
+        _verify(_dummy_hash(), password)  # the same work as checking a real password
+        reason = "unknown email" if user_id is None else _why_refused(engine, user_id, now)
+        _record_failure(engine, user_id, "auth.sign_in_failed", reason)
+        raise SignInFailed(NO_MATCH)
+    password_hash, attempts = attempt
+    if attempts > MAX_FAILED_SIGN_INS:  # parallel attempts beyond the limit are refused unchecked
+        _verify(_dummy_hash(), password)
+        _lock(engine, user_id, now)
+        _record_failure(engine, user_id, "auth.lockout", "locked out")
+        raise SignInFailed(NO_MATCH)
+    if not _verify(password_hash, password):
+        locked = attempts >= MAX_FAILED_SIGN_INS
+        if locked:
+            _lock(engine, user_id, now)
+        _record_failure(
+            engine,
+            user_id,
+            "auth.lockout" if locked else "auth.sign_in_failed",
+            "locked out" if locked else "wrong password",
+        )
+        raise SignInFailed(NO_MATCH)
     with transaction(engine) as session:
-        user = session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
-        refusal = _refusal(user, password, now)
-        if refusal is not None:
-            reason = refusal[0]
-            if user is not None and reason == "wrong password":
-                user.failed_sign_ins += 1
-                if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-                    user.failed_sign_ins, user.locked_until, reason = 0, now + LOCKOUT, "locked out"
-            verb = "auth.lockout" if reason == "locked out" else "auth.sign_in_failed"
-            record(session, user, verb, "user", user.id if user else None, after={"reason": reason})
-        else:
-            assert user is not None
-            if _hasher.check_needs_rehash(user.password_hash or ""):
-                user.password_hash = hash_password(password)
-            user.failed_sign_ins, user.locked_until = 0, None
-            record(session, user, "auth.sign_in", "user", user.id)
-    if refusal is not None:
-        raise SignInFailed(refusal[1])
+        user = session.get_one(User, user_id)
+        if _hasher.check_needs_rehash(user.password_hash or ""):
+            user.password_hash = hash_password(password)
+        user.failed_sign_ins, user.locked_until = 0, None
+        record(session, user, "auth.sign_in", "user", user.id)
     return user
 
 
-def _refusal(user: User | None, password: str, now: dt.datetime) -> tuple[str, str] | None:
-    """(reason for the audit trail, message for the person) when this sign-in must be refused."""
-    no_match = "That email and password do not match an active account."
-    if user is None:
-        return "unknown email", no_match
-    if not user.active:
-        return "inactive", no_match
-    locked_until = _aware(user.locked_until)
-    if locked_until is not None and locked_until > now:
-        minutes = int((locked_until - now).total_seconds() // 60) + 1
-        return "locked", f"This account is locked after repeated failed sign-ins. Try again in {minutes} minutes."
-    if not _verify(user.password_hash, password):
-        return "wrong password", no_match
-    return None
+def _count_attempt(engine: Engine, user_id: int, now: dt.datetime) -> tuple[str | None, int] | None:
+    """Count one attempt on an active, unlocked account in a single atomic UPDATE: (password hash, attempts so
+    far including this one), or None when the account is deactivated or locked (nothing is counted then)."""
+    with transaction(engine) as session:
+        row = session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                User.active.is_(True),
+                or_(User.locked_until.is_(None), User.locked_until <= now),
+            )
+            .values(failed_sign_ins=User.failed_sign_ins + 1)
+            .returning(User.password_hash, User.failed_sign_ins)
+            .execution_options(synchronize_session=False)
+        ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _lock(engine: Engine, user_id: int, now: dt.datetime) -> None:
+    with transaction(engine) as session:
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(failed_sign_ins=0, locked_until=now + LOCKOUT)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _why_refused(engine: Engine, user_id: int, now: dt.datetime) -> str:
+    """For the audit trail only (the person is told nothing more than NO_MATCH)."""
+    with reading(engine) as session:
+        user = session.get_one(User, user_id)
+        return "inactive" if not user.active else "locked"
+
+
+def _record_failure(engine: Engine, user_id: int | None, verb: str, reason: str) -> None:
+    with transaction(engine) as session:
+        user = session.get(User, user_id) if user_id is not None else None
+        record(session, user, verb, "user", user_id, after={"reason": reason})
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, verified when there is no real one so every refusal costs the same."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
+    """True when `password` matches; an account with no password (single sign-on only) still costs one check."""
     if not password_hash:
+        _verify(_dummy_hash(), password)
         return False
     try:
         return _hasher.verify(password_hash, password)
@@ -123,13 +213,14 @@ def create_user(
     """Create an account. Team roles need a team; a psychologist or service lead may instead be tied to an
     office. Actor None is the command line, or the first-run screen with `only_if_first`, which is refused as soon
     as any account exists (checked under a lock, so two people setting up at once cannot both succeed)."""
-    email = email.strip()
+    email = clean_text(email, what="The email address", limit=EMAIL_MAX)
     if not _EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address.")
     if not display_name.strip():
         raise InvalidInput("A user needs a name.")
+    display_name = clean_text(display_name, what="The name", limit=NAME_MAX)
     if password is not None:
-        check_new_password(password)
+        check_new_password(password, email=email, name=display_name)
     with transaction(engine) as session:
         if actor is not None:
             require_admin(actor)
@@ -173,17 +264,65 @@ def create_user(
         return user
 
 
-def change_password(engine: Engine, actor: User, current: str, new: str) -> None:
+def change_password(engine: Engine, actor: User, current: str, new: str, now: dt.datetime | None = None) -> None:
+    """Change one's own password, proving the current one first.
+
+    A wrong current password counts towards the same lockout as sign-in (so a session left open cannot be used to
+    guess the password) and is written to the audit trail.
+    """
     actor = require_active(actor)
-    check_new_password(new)
+    now = now or utcnow()
+    check_new_password(new, email=actor.email, name=actor.display_name)
+    attempt = _count_attempt(engine, actor.id, now)
+    if attempt is None:
+        if _why_refused(engine, actor.id, now) == "inactive":
+            raise AccessDenied("Your account is no longer active.")
+        _verify(_dummy_hash(), current)
+        _record_failure(engine, actor.id, "user.password_change_failed", "locked")
+        raise AccessDenied(
+            "After five wrong passwords your account is locked for 15 minutes, so the password was not changed."
+        )
+    password_hash, attempts = attempt
+    if attempts > MAX_FAILED_SIGN_INS or not _verify(password_hash, current):
+        locked = attempts >= MAX_FAILED_SIGN_INS
+        if locked:
+            _lock(engine, actor.id, now)
+        _record_failure(
+            engine,
+            actor.id,
+            "auth.lockout" if locked else "user.password_change_failed",
+            "wrong current password",
+        )
+        raise InvalidInput(
+            "Your current password is not right, so it was not changed."
+            + (" After five wrong passwords your account is locked for 15 minutes." if locked else "")
+        )
     with transaction(engine) as session:
         user = session.get_one(User, actor.id)
         if not user.active:
             raise AccessDenied("Your account is no longer active.")
-        if not _verify(user.password_hash, current):
-            raise InvalidInput("Your current password is not right, so it was not changed.")
         user.password_hash = hash_password(new)
+        user.failed_sign_ins = 0
         record(session, user, "user.password_change", "user", user.id)
+
+
+def set_table_view(engine: Engine, actor: User | None, on: bool) -> None:
+    """Remember one's own choice of plain tables, so it is there at every sign-in, on every device."""
+    actor = require_active(actor)
+    with transaction(engine) as session:
+        user = session.get_one(User, actor.id)
+        if user.table_view == on:
+            return
+        record(
+            session,
+            user,
+            "user.preference",
+            "user",
+            user.id,
+            before={"table_view": user.table_view},
+            after={"table_view": on},
+        )
+        user.table_view = on
 
 
 def set_demo_password(engine: Engine, password: str) -> int:

@@ -11,13 +11,14 @@ import datetime as dt
 
 from sqlalchemy import Engine, or_, select
 
-from dashboard.risk.vocabulary import MeetingStatus
 from db.access import MANAGER_ROLES, AccessDenied, require_case_team, require_manager_of
 from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import ACTION_TEXT_MAX, Action, Family, Involvement, Meeting, User
+from db.plain_text import clean_text
 from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.session import transaction
+from risk.vocabulary import MeetingStatus
 
 
 def _clean_text(text: str | None) -> str:
@@ -26,7 +27,7 @@ def _clean_text(text: str | None) -> str:
         raise InvalidInput("Write what was agreed before saving the action.")
     if len(text) > ACTION_TEXT_MAX:
         raise InvalidInput(f"An action can be at most {ACTION_TEXT_MAX} characters; this one has {len(text)}.")
-    return text
+    return clean_text(text, what="The action", limit=ACTION_TEXT_MAX, multiline=True)
 
 
 def add_action(

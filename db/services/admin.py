@@ -8,13 +8,14 @@ import datetime as dt
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.risk.vocabulary import Role
 from db.access import require_admin
 from db.errors import InvalidInput, NotFound
 from db.models import Family, Involvement, Office, Team, User
+from db.plain_text import clean_text
 from db.services.accounts import check_new_password, create_user, hash_password
 from db.services.audit import record
 from db.session import transaction
+from risk.vocabulary import Role
 
 NAME_MAX = 120
 
@@ -25,7 +26,7 @@ def _name(value: str, what: str) -> str:
         raise InvalidInput(f"Give the {what} a name.")
     if len(value) > NAME_MAX:
         raise InvalidInput(f"A {what} name can be at most {NAME_MAX} characters.")
-    return value
+    return clean_text(value, what=f"The {what} name", limit=NAME_MAX)
 
 
 def _unique(
@@ -132,11 +133,11 @@ def update_user(
 def reset_password(engine: Engine, actor: User | None, user_id: int, password: str) -> None:
     """Set a new password for someone who forgot theirs; it also lifts a lockout."""
     actor = require_admin(actor)
-    check_new_password(password)
     with transaction(engine) as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("That account does not exist.")
+        check_new_password(password, email=user.email, name=user.display_name)
         user.password_hash = hash_password(password)
         user.failed_sign_ins, user.locked_until = 0, None
         record(session, actor, "user.password_reset", "user", user.id)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.risk.vocabulary import RAG, MeetingStatus
 from db.access import require_manager_of
 from db.errors import InvalidInput, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Meeting, Rating, User
+from db.plain_text import clean_text
 from db.services.audit import record
 from db.services.scores import store_meeting_scores
 from db.session import transaction
+from risk.vocabulary import RAG, MeetingStatus
 
 REASON_MIN = 10
 
@@ -40,6 +41,7 @@ def correct_rating(
             )
         if len(reason) > RATIONALE_MAX:
             raise InvalidInput(f"The reason is {len(reason)} characters long; keep it to {RATIONALE_MAX}.")
+        reason = clean_text(reason, what="The reason", limit=RATIONALE_MAX, multiline=True)
         if rating.version != expected_version:
             raise StaleRating("This rating was corrected by someone else a moment ago. Reload to see it.")
         rag = RAG(rag)

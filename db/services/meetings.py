@@ -7,16 +7,43 @@ policy that made them, in the same transaction that locks the meeting, so a clos
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from dashboard.risk.vocabulary import MeetingStatus
 from db.access import require_manager_of
 from db.errors import InvalidInput, MeetingClosed, NotFound
-from db.models import Meeting, User, utcnow
+from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
+from db.queries.meeting_inputs import open_on, team_policy
 from db.services.audit import record
+from db.services.discussions import stop_the_clock
 from db.services.scores import store_meeting_scores
 from db.session import transaction
+from risk.vocabulary import MeetingStatus
+
+
+@dataclass(frozen=True)
+class ClosedMeeting:
+    scores: int
+    not_discussed: int
+
+
+def _record_families_not_discussed(session: Session, meeting: Meeting) -> int:
+    """Give every family on the caseload a row in the meeting's record of discussion, so the record says "not
+    discussed" of the families the meeting did not reach (and is told apart from a meeting held before the record
+    existed). Returns how many were not discussed."""
+    on_caseload = session.scalars(
+        select(Family.id).where(Family.team_id == meeting.team_id, open_on(meeting.held_on))
+    ).all()
+    rows = {
+        d.family_id: d
+        for d in session.scalars(select(FamilyDiscussion).where(FamilyDiscussion.meeting_id == meeting.id))
+    }
+    for family_id in set(on_caseload) - rows.keys():
+        rows[family_id] = FamilyDiscussion(meeting_id=meeting.id, family_id=family_id, seconds_spent=0)
+        session.add(rows[family_id])
+    return sum(rows[family_id].discussed_at is None for family_id in on_caseload)
 
 
 def open_meeting(engine: Engine, actor: User | None, team_id: int, held_on: dt.date) -> Meeting:
@@ -53,18 +80,25 @@ def open_meeting(engine: Engine, actor: User | None, team_id: int, held_on: dt.d
         return meeting
 
 
-def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> int:
-    """Close an open meeting: store every family's score and lock its ratings. Returns the number of scores."""
+def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> ClosedMeeting:
+    """Close an open meeting: store every family's score, lock its ratings and stop the discussion clock.
+
+    Closing is allowed with families not yet discussed (a meeting can run out of time); the result says how many,
+    and the record keeps which."""
     with transaction(engine) as session:
-        meeting = session.get(Meeting, meeting_id)
+        meeting = session.get(Meeting, meeting_id, with_for_update=True)
         if meeting is None:
             raise NotFound("That meeting does not exist.")
         actor = require_manager_of(session, actor, meeting.team_id)
         if meeting.status is not MeetingStatus.OPEN:
             raise MeetingClosed(f"The meeting of {meeting.held_on:%d/%m/%Y} is already closed.")
+        now = utcnow()
+        stop_the_clock(session, meeting, now)
+        meeting.focus_family_id = meeting.focus_opened_at = None
         meeting.status = MeetingStatus.CLOSED
-        meeting.closed_at = utcnow()
-        stored = store_meeting_scores(session, actor, meeting)
+        meeting.closed_at = now
+        stored = store_meeting_scores(session, actor, meeting, team_policy(session, meeting.team_id))
+        closed = ClosedMeeting(scores=stored, not_discussed=_record_families_not_discussed(session, meeting))
         record(
             session,
             actor,
@@ -72,6 +106,6 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> int:
             "meeting",
             meeting.id,
             before={"status": "open"},
-            after={"status": "closed", "scores": stored},
+            after={"status": "closed", "scores": stored, "not_discussed": closed.not_discussed},
         )
-        return stored
+        return closed

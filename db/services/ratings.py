@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.risk.vocabulary import RAG, MeetingStatus
 from db.access import AccessDenied, require_case_team
 from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, User
 from db.services.audit import record
 from db.session import transaction
+from risk.vocabulary import RAG, MeetingStatus
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,15 @@ def save_ratings(engine: Engine, actor: User | None, meeting_id: int, entries: S
             rag = RAG(entry.rag)
             rationale = _clean_rationale(entry.rationale)
             current = existing.get(entry.child_id)
+            # Read before the flush: a flush that loses a race rolls the session back, and every ORM attribute
+            # read after that fails instead of giving the user their message.
+            changed_elsewhere = StaleRating(
+                f"Your rating of {child.first_name} was changed elsewhere (another tab or device) after you opened "
+                "this page. Nothing was saved; your choices are still on screen. Reload to see the latest, then "
+                "save again."
+            )
             if (current.version if current else None) != entry.expected_version:
-                raise StaleRating(
-                    f"Your rating of {child.first_name} was changed elsewhere (another tab or device) after you "
-                    "opened this page. Nothing was saved; your choices are still on screen. Reload to see the "
-                    "latest, then save again."
-                )
+                raise changed_elsewhere
             if current is None:
                 rating = Rating(
                     meeting_id=meeting.id, child_id=child.id, practitioner_id=actor.id, rag=rag, rationale=rationale
@@ -123,10 +126,7 @@ def save_ratings(engine: Engine, actor: User | None, meeting_id: int, entries: S
             try:
                 session.flush()
             except (IntegrityError, StaleDataError) as exc:
-                raise StaleRating(
-                    f"Your rating of {child.first_name} was saved from somewhere else at the same moment. "
-                    "Nothing was saved; your choices are still on screen. Reload, check, and save again."
-                ) from exc
+                raise changed_elsewhere from exc
             after = {"rag": rating.rag.value, "rationale": rating.rationale, "version": rating.version}
             record(
                 session,

@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.risk.ranking import RankedFamily, rank_caseload
-from dashboard.risk.scoring import DEFAULT_POLICY, get_policy
-from dashboard.risk.vocabulary import MeetingStatus
 from db.access import require_admin
 from db.errors import InvalidInput
 from db.models import FamilyRiskScore, Meeting, Team, User
 from db.queries.meeting_inputs import families_at_meeting
 from db.services.audit import record
 from db.session import reading, transaction
+from risk.ranking import RankedFamily, rank_caseload
+from risk.scoring import DEFAULT_POLICY, get_policy
+from risk.vocabulary import MeetingStatus
 
 
 def stored_components(ranked: RankedFamily) -> dict[str, Any]:
@@ -32,6 +32,7 @@ def stored_components(ranked: RankedFamily) -> dict[str, Any]:
         "rank": ranked.rank,
         "trend": a.signals.trend.value,
         "disagreement": a.signals.has_disagreement,
+        "persistent_disagreement": a.signals.has_persistent_disagreement,
         "missing_ratings": a.signals.missing_count,
         "drifting": a.signals.drifting,
         "overdue_actions": a.signals.overdue_actions,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from db.models import User, utcnow
+from db.plain_text import text_problem
 from db.services.accounts import SignInFailed
 from db.services.audit import record
 from db.session import transaction
@@ -21,6 +22,8 @@ from db.session import transaction
 NO_ACCOUNT = "No dashboard account uses {email}. Ask your administrator to create one."
 INACTIVE = "The dashboard account for {email} is no longer active. Ask your administrator if this is unexpected."
 UNVERIFIED = "Your council account did not confirm your email address, so you cannot be signed in with it."
+UNUSABLE = "Your council account sent an email address the dashboard cannot use. Ask your administrator."
+EMAIL_MAX = 254
 LOCKED = "The dashboard account for {email} is locked for a few minutes after repeated failed sign-ins."
 
 
@@ -31,7 +34,8 @@ def user_for_verified_email(
     now = now or utcnow()
     email = (email or "").strip()
     with transaction(engine) as session:
-        user = session.scalars(select(User).where(func.lower(User.email) == email.lower())).first() if email else None
+        usable = email and text_problem(email, limit=EMAIL_MAX) is None
+        user = session.scalars(select(User).where(func.lower(User.email) == email.lower())).first() if usable else None
         refusal = _refusal(user, email, claims, now)
         if refusal is None:
             assert user is not None
@@ -50,8 +54,17 @@ def user_for_verified_email(
     return user
 
 
+def email_verified(claims: Mapping[str, Any]) -> bool:
+    """True only when the provider says so: OpenID Connect's `email_verified`, or Microsoft Entra ID's optional
+    `xms_edov` claim (the email's domain is verified by the tenant that owns it). A missing claim is not a yes:
+    Entra ID leaves `email_verified` out, and an unverified email could be anyone's (docs/single-sign-on.md)."""
+    return any(claims.get(name) in (True, "true", "True", 1) for name in ("email_verified", "xms_edov"))
+
+
 def _refusal(user: User | None, email: str, claims: Mapping[str, Any], now: dt.datetime) -> tuple[str, str] | None:
-    if not email or claims.get("email_verified") is False:
+    if email and text_problem(email, limit=EMAIL_MAX) is not None:
+        return "unusable email", UNUSABLE
+    if not email or not email_verified(claims):
         return "email not verified", UNVERIFIED
     if user is None:
         return "unknown email", NO_ACCOUNT.format(email=email)

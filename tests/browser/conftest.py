@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -57,53 +61,74 @@ def _fsdash(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A running app on freshly seeded demo data: its URL, database URL and the accounts `fsdash seed` printed."""
-    db = tmp_path_factory.mktemp("browser") / "app.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FSDASH_DEMO": "1"}
+@contextmanager
+def running_app(
+    env: dict[str, str], *, address: str = "127.0.0.1", port: int | None = None, args: Sequence[str] = ()
+) -> Iterator[str]:
+    """The app served by Streamlit (on a free port unless given) until the block ends; yields its URL.
+
+    The server's log goes to a file, not a pipe: a pipe nobody reads fills up and then stops the server."""
+    port = port or _free_port()
+    url = f"http://{address}:{port}"
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                "--server.port", str(port), "--server.address", address, "--server.headless", "true", *args,
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )  # fmt: skip
+        try:
+            _wait_until_healthy(server, url, log)
+            yield url
+        finally:
+            # How fast Streamlit shuts down on a loaded machine is not under test: ask, then insist.
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_healthy(server: subprocess.Popen[bytes], url: str, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"The app did not start: {log.read().decode(errors='replace')}")
+        time.sleep(0.3)
+
+
+@contextmanager
+def seeded_app(folder: Path, **settings: str) -> Iterator[dict[str, str]]:
+    """A running app on freshly seeded demo data of its own (with extra environment `settings`): its URL, database
+    URL and the accounts `fsdash seed` printed, by role."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'app.db'}", "FSDASH_DEMO": "1", **settings}
     printed = _fsdash("seed", "--scale", "demo", "--today", SEED_TODAY.isoformat(), env=env)
     accounts = {}
     for line in printed.splitlines():
         parts = line.split()
         if parts and parts[-1].endswith("@example.org"):
             accounts[" ".join(parts[:-1])] = parts[-1]
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"The app did not start: {server.stderr.read().decode() if server.stderr else ''}")
-        time.sleep(0.3)
-    yield {"url": url, "database_url": env["DATABASE_URL"], **accounts}
-    server.terminate()
-    server.wait(timeout=10)
+    with running_app(env) as url:
+        yield {"url": url, "database_url": env["DATABASE_URL"], **accounts}
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The app most browser tests share."""
+    with seeded_app(tmp_path_factory.mktemp("browser")) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -146,3 +171,30 @@ def sign_in(page: Page, url: str, email: str, password: str = DEMO_PASSWORD) -> 
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Signed in as")).to_be_visible(timeout=20_000)
     wait_for_app(page)
+
+
+def choose_option(page: Page, label: str, typed: str, chosen: re.Pattern[str]) -> None:
+    """Pick an option of the select box labelled `label` by typing `typed`, as a keyboard user would; `chosen`
+    matches what the box shows once the choice is made.
+
+    Each step waits for what the next one needs: the list narrowed to exactly one match before Enter, and the box
+    showing the chosen option's label afterwards (the typed text alone is not a choice), so neither a slow rerun
+    nor the page's own refresh can make the test race the page."""
+    field = page.get_by_test_id("stSelectbox").filter(has_text=label).locator("input")
+    field.click()
+    field.fill(typed)
+    expect(page.get_by_role("option")).to_have_count(1)
+    expect(page.get_by_role("option")).to_contain_text(typed)
+    field.press("Enter")
+    expect(field).to_have_value(chosen)
+    wait_for_app(page)
+
+
+def wait_for_every_form(practitioner: Page) -> None:
+    """The Rate page draws one form per family after its opening line ("6 children in 4 families you work
+    with"): wait until every one of them is there before looking through them."""
+    opening = practitioner.get_by_text(re.compile(r"in \d+ famil(y|ies) you work with")).first
+    expect(opening).to_be_visible()
+    found = re.search(r"in (\d+) famil", opening.inner_text())
+    assert found, opening.inner_text()
+    expect(practitioner.get_by_test_id("stForm")).to_have_count(int(found.group(1)))

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot, sign_in, wait_for_app
 
 ERRORS = ("This app has encountered an error", "Traceback", "Error:")
+HEADINGS = {"Import caseload": "Import the caseload"}  # a page's heading where it differs from its sidebar title
 
 
 @pytest.mark.parametrize("role", ["team manager", "social worker", "service lead", "administrator"])
@@ -20,6 +21,9 @@ def test_every_page_of_every_role_renders(page: Page, live_app: dict[str, str], 
     assert titles, "the sidebar lists this role's pages"
     for index, title in enumerate(titles):
         page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+        # the page's own heading first: straight after the click the previous page may still be on the screen
+        heading = HEADINGS.get(title, title)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         wait_for_app(page)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         body = page.get_by_test_id("stMain").inner_text()

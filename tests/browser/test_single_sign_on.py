@@ -3,11 +3,10 @@ Connect provider (oidc-provider-mock) in a real browser, and the verified email 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-import subprocess
-import sys
-import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
@@ -15,7 +14,7 @@ import pytest
 from oidc_provider_mock import run_server_in_thread
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ROOT, _free_port, screenshot, wait_for_app
+from tests.browser.conftest import _free_port, running_app, screenshot, wait_for_app
 
 
 @pytest.fixture(scope="module")
@@ -38,32 +37,26 @@ def sso_app(live_app: dict[str, str], provider: str, tmp_path_factory: pytest.Te
         'client_secret = "not-a-real-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-            "--server.port", str(port), "--server.address", "localhost", "--server.headless", "true",
-            "--secrets.files", str(secrets_file),
-        ],
-        env={**os.environ, "DATABASE_URL": live_app["database_url"]},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"The SSO app did not start: {server.stderr.read().decode() if server.stderr else ''}")
-        time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    with running_app(
+        {**os.environ, "DATABASE_URL": live_app["database_url"]},
+        address="localhost",
+        port=port,
+        args=("--secrets.files", str(secrets_file)),
+    ) as url:
+        yield url
+
+
+def _provider_verifies(provider_page: str, email: str) -> None:
+    """The provider vouches for the email (`email_verified: true`), as the dashboard requires."""
+    parts = urllib.parse.urlsplit(provider_page)
+    request = urllib.request.Request(
+        f"{parts.scheme}://{parts.netloc}/users/{urllib.parse.quote(email)}",
+        data=json.dumps({"email": email, "email_verified": True}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status < 300
 
 
 def _through_the_provider(page: Page, app_url: str, email: str) -> None:
@@ -71,6 +64,7 @@ def _through_the_provider(page: Page, app_url: str, email: str) -> None:
     wait_for_app(page)
     page.get_by_role("button", name="Sign in with your council account").click()
     page.locator("input[name=sub]").fill(email)  # the provider's own sign-in page
+    _provider_verifies(page.url, email)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{app_url}/**", timeout=20_000)
     wait_for_app(page)

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import screenshot, sign_in, wait_for_app
+from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_every_form
 
 STILL_TO_COME = re.compile(r"(\d+) ratings? still to come")
 
@@ -22,6 +22,7 @@ def _missing(chair: Page) -> int:
 
 def _rate_one_unrated_child_red(practitioner: Page) -> str:
     """Choose red for the first child this practitioner has not rated yet, save its family; the family's reference."""
+    wait_for_every_form(practitioner)
     for form in practitioner.get_by_test_id("stForm").all():
         for group in form.get_by_role("radiogroup").all():
             if group.locator("input:checked").count() == 0:
@@ -61,6 +62,7 @@ def test_practitioner_rates_and_the_chairs_screen_updates_then_the_chair_closes(
         expect(row).to_contain_text("Red")
         screenshot(chair, "12-chair-presentation-mode")
         chair.get_by_text("Presentation mode").click()
+        expect(chair.get_by_test_id("stTable")).to_have_count(0)  # back to the grids: the switch has taken effect
         wait_for_app(chair)
 
         chair.get_by_role("button", name="Close meeting").click()

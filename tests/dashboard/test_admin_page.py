@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from dashboard.risk.vocabulary import RAG, Role
+from dashboard.components.text import WORD_JOINER
 from db.models import AuditEvent, Involvement, Office, Rating, User
 from db.services.accounts import hash_password
 from db.session import reading, transaction
+from risk.vocabulary import RAG, Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import Team1, make_team
 
@@ -47,8 +48,9 @@ def _shown(at: AppTest) -> str:
 
 
 def _said(elements: object, text: str) -> bool:
-    """True when one of these messages says `text` (messages are markdown-escaped, so backslashes are dropped)."""
-    return any(text in e.value.replace("\\", "") for e in elements)  # type: ignore[attr-defined]
+    """True when one of these messages says `text` (messages are markdown-escaped, so backslashes are dropped, and
+    the invisible word joiners that keep an address from becoming a link too)."""
+    return any(text in e.value.replace("\\", "").replace(WORD_JOINER, "") for e in elements)  # type: ignore[attr-defined]
 
 
 def _button(at: AppTest, label: str) -> AppTest:

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.ranking_table import ranking_table
-from dashboard.components.text import uk_date
-from dashboard.risk.vocabulary import RAG, LegalStatus
+from dashboard.components.text import md, uk_date
 from db.exports.cell_safety import csv_bytes
 from db.models import Action, AuditEvent, Child, Family, Involvement, LegalStatusPeriod
+from db.services.discussions import mark_discussed
 from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
+from risk.vocabulary import RAG, LegalStatus
 from tests.dashboard.conftest import APP, PageRunner, as_user
+from tests.dashboard.made_files import made_files_fixture  # noqa: F401 (a fixture)
 from tests.db.factories import Team1, make_team
+from tests.db.months_of_ratings import PERSISTENT_WORDS, months_of_disagreement
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def test_the_team_sees_its_ranked_caseload(run_page: PageRunner, team: Team1) ->
 
 
 def test_filters_narrow_the_rows_and_the_csv_holds_exactly_them(
-    run_page: PageRunner, app_engine: Engine, team: Team1
+    run_page: PageRunner, app_engine: Engine, team: Team1, made_files: dict[str, Callable[[], bytes]]
 ) -> None:
     at = run_page("caseload.py", team.manager)
     at.multiselect[0].set_value(["green"]).run()
@@ -66,7 +68,8 @@ def test_filters_narrow_the_rows_and_the_csv_holds_exactly_them(
     assert csv["Case"].tolist() == ["'=F-2"]  # a spreadsheet shows it as text, never runs it
     assert csv.drop(columns="Case").values.tolist() == shown.drop(columns="Case").astype(str).values.tolist()
 
-    at.download_button[0].click().run()
+    saved = made_files["caseload_csv"]()  # pressing the button: the server makes the file and audits it
+    assert pd.read_csv(io.BytesIO(saved), encoding="utf-8-sig", dtype=str)["Case"].tolist() == ["'=F-2"]
     with reading(app_engine) as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "download")).one()
     assert (event.entity_type, event.actor_id, event.after["rows"]) == ("caseload_csv", team.manager.id, 1)
@@ -91,8 +94,8 @@ def test_the_table_frame_is_what_the_ranking_says(app_engine: Engine, team: Team
 def test_a_service_lead_or_administrator_gets_no_caseload(
     run_page: PageRunner, app_engine: Engine, team: Team1
 ) -> None:
-    from dashboard.risk.vocabulary import Role
     from db.models import User
+    from risk.vocabulary import Role
 
     with transaction(app_engine) as s:
         lead = User(display_name="Lead", email="lead@example.org", role=Role.SERVICE_LEAD)
@@ -131,13 +134,16 @@ def test_overdue_only_keeps_the_family_with_an_overdue_action(
 
 
 def test_each_family_shows_when_it_was_last_discussed(run_page: PageRunner, app_engine: Engine, team: Team1) -> None:
+    mark_discussed(app_engine, team.manager, team.meeting.id, team.family.id)
     close_meeting(app_engine, team.manager, team.meeting.id)
     open_meeting(app_engine, team.manager, team.team.id, team.meeting.held_on + dt.timedelta(days=28))
     at = run_page("caseload.py", team.manager)
     assert "open" in at.selectbox[0].format_func(at.selectbox[0].value)  # the open meeting is the default
     shown = at.dataframe[0].value
     assert list(shown.columns)[-2:] == ["Last discussed", "Why"]
-    assert set(shown["Last discussed"]) == {uk_date(team.meeting.held_on)}
+    last = dict(zip(shown["Case"], shown["Last discussed"], strict=True))
+    assert last.pop("F-1") == uk_date(team.meeting.held_on)  # the family the chair marked discussed
+    assert last and set(last.values()) == {"–"}  # rated last month, but not discussed
 
 
 def test_a_row_opens_that_familys_history(app_engine: Engine, team: Team1) -> None:
@@ -153,24 +159,41 @@ def test_a_row_opens_that_familys_history(app_engine: Engine, team: Team1) -> No
 
 
 def test_the_download_button_holds_the_table_as_shown(
-    run_page: PageRunner, team: Team1, monkeypatch: pytest.MonkeyPatch
+    run_page: PageRunner, team: Team1, made_files: dict[str, Callable[[], bytes]]
 ) -> None:
-    """The bytes the browser would save, caught where Streamlit stores them, read back equal the table shown."""
-    files: dict[str, bytes] = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def caught(self: MemoryMediaFileStorage, data: str | bytes, mimetype: str, kind: Any, filename: Any = None) -> str:
-        file_id = keep(self, data, mimetype, kind, filename)
-        if isinstance(data, bytes):
-            files[file_id] = data
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", caught)
+    """The bytes the browser would save, made the way the server makes them, read back equal the table shown."""
     at = run_page("caseload.py", team.manager)
     at.multiselect[0].set_value(["red"]).run()
     shown = at.dataframe[0].value
-    data = files[at.download_button[0].proto.url.rsplit("/", 1)[-1].split(".")[0]]
+    data = made_files["caseload_csv"]()
     saved = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, dtype=str)
     assert list(saved.columns) == list(shown.columns)
     assert saved.values.tolist() == shown.astype(str).values.tolist()
     assert list(saved["Case"]) == ["F-1"]
+
+
+def test_only_where_disagreement_persists_keeps_the_family_with_months_of_it(
+    run_page: PageRunner, app_engine: Engine
+) -> None:
+    team = months_of_disagreement(app_engine, rate_now=True)
+    at = run_page("caseload.py", team.manager)
+    shown = at.dataframe[0].value
+    assert dict(zip(shown["Case"], shown["Over months"], strict=True)) == {"F-1": "🔁 Disagree", "F-2": ""}
+
+    next(c for c in at.checkbox if c.label == "Only where disagreement persists over months").check().run()
+
+    shown = at.dataframe[0].value
+    assert list(shown["Case"]) == ["F-1"]
+    assert PERSISTENT_WORDS in shown["Why"].iloc[0]
+
+
+def test_the_card_on_the_meeting_page_flags_persistent_disagreement_in_words(
+    run_page: PageRunner, app_engine: Engine
+) -> None:
+    team = months_of_disagreement(app_engine, rate_now=True)
+
+    at = run_page("meeting.py", team.manager)
+
+    text = " ".join(m.value for m in at.markdown)
+    assert "Persistent disagreement:" in text
+    assert md(PERSISTENT_WORDS) in text  # the explanation, escaped like all free text on the page

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from dashboard.components.text import md
-from dashboard.risk.vocabulary import RAG, Role
 from db.models import AuditEvent, Child, Family, User
 from db.services.actions import add_action
 from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
+from risk.vocabulary import RAG, Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import Team1, make_team
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.risk.vocabulary import Role
 from db.models import AuditEvent, Family, User
 from db.session import reading, transaction
+from risk.vocabulary import Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import make_team
 from tests.imports.conftest import csv_bytes, row

@@ -10,12 +10,23 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.components.family_card import rating_grid
 from dashboard.components.text import md
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
-from db.models import Action, Child, Family, FamilyRiskScore, Involvement, LegalStatusPeriod, Meeting, User
+from db.models import (
+    Action,
+    AuditEvent,
+    Child,
+    Family,
+    FamilyDiscussion,
+    FamilyRiskScore,
+    Involvement,
+    LegalStatusPeriod,
+    Meeting,
+    User,
+)
 from db.queries.family_card import CardChild, CardProfessional, CardRating, FamilyCard
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
+from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import MEETING_DAY, Team1, make_team
 
@@ -61,10 +72,12 @@ def test_the_chair_sees_the_ranked_caseload_the_card_and_the_controls(run_page: 
     assert list(ranking.columns) == [
         "Rank",
         "Case",
+        "Discussed",
         "Band",
         "Score",
         "Trend",
         "Disagree",
+        "Over months",
         "Missing",
         "Drift",
         "Overdue",
@@ -72,9 +85,10 @@ def test_the_chair_sees_the_ranked_caseload_the_card_and_the_controls(run_page: 
         "Social worker",
         "Why",
     ]
-    assert ranking.iloc[0][["Rank", "Case", "Band", "Trend", "Missing", "Legal"]].tolist() == [
+    assert ranking.iloc[0][["Rank", "Case", "Discussed", "Band", "Trend", "Missing", "Legal"]].tolist() == [
         1,
         "F-1",
+        "Not yet",
         "⚪ Not yet rated",
         "… Not rated",
         2,
@@ -123,6 +137,8 @@ def test_the_chair_opens_a_meeting_rates_come_in_and_closing_stores_the_scores(
     grid = at.dataframe[1].value
     assert grid.iloc[0].tolist() == ["Amy (8)", "CP", "Red", "Green · was Amber", "Red"]
 
+    at.button(key="mark-discussed").click().run()
+    assert _ranking(at).iloc[0]["Discussed"] == "✓ Yes"
     at.button(key="close-meeting-button").click().run()
     assert at.warning[0].value.startswith("Tick the box")
     at.checkbox(key="close-confirm").check()
@@ -206,7 +222,16 @@ def test_next_family_steps_down_the_ranking(run_page: PageRunner, app_engine: En
     at.button(key="next-family").click().run()
     assert at.selectbox(key=picker).value == team.family.id
     assert "F\\-1 · ⚪ Not yet rated" in [h.value for h in at.subheader]
-    assert at.button(key="next-family").disabled
+    assert at.button(key="next-family").disabled  # every other family is discussed
+    assert _ranking(at)["Discussed"].tolist() == ["✓ Yes", "Not yet"]  # the chair's step marked the family left
+    assert "1 family is not marked discussed" in " ".join(c.value for c in at.caption)
+
+    at.run()  # opening a card is audited once per family, not at every rerun
+    with reading(app_engine) as s:
+        viewed = s.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.verb == "view", AuditEvent.actor_id == team.manager.id)
+        ).all()
+    assert sorted(viewed) == sorted([str(family.id), str(team.family.id)])
 
 
 def test_names_typed_by_users_are_shown_escaped_or_inside_tables(
@@ -321,3 +346,32 @@ def test_the_chair_corrects_a_closed_meetings_rating_with_a_reason(
         assert s.scalars(select(FamilyRiskScore.band)).one() is Band.GREEN
 
     assert not [b for b in run_page("meeting.py", team.social_worker).button if b.label == "Record correction"]
+
+
+def test_a_practitioner_follows_the_chair(run_page: PageRunner, app_engine: Engine, team: Team1) -> None:
+    at = run_page("meeting.py", team.social_worker)
+    assert not {"mark-discussed", "meeting-clock"} & _button_keys(at)  # the record is the chair's to keep
+    at.toggle(key="follow-the-chair").set_value(True).run()
+    assert at.info[0].value.startswith("The chair has not opened a family yet")
+    assert f"family-{team.meeting.id}" not in {s.key for s in at.selectbox}  # no picker: the chair chooses
+
+    chair = run_page("meeting.py", team.manager)
+    chair.button(key="meeting-clock").click().run()  # starts the clock on the family on the chair's screen
+
+    at.run()
+    assert f"Following the chair: {md(team.family.case_reference)}" in [c.value for c in at.caption]
+    assert any(h.value.startswith("F\\-1") for h in at.subheader)
+    assert "meeting clock running" in " ".join(c.value for c in at.caption)
+    assert not {"mark-discussed", "meeting-clock", "add-action-button"} & _button_keys(at)
+
+
+def test_a_chair_deactivated_after_the_page_was_drawn_cannot_mark_a_family(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    at = run_page("meeting.py", team.manager)
+    with transaction(app_engine) as s:
+        s.get_one(User, team.manager.id).active = False
+    at.button(key="mark-discussed").click().run()  # the click's callback runs before the page's own check
+    with reading(app_engine) as s:
+        assert s.scalars(select(FamilyDiscussion)).all() == []
+    assert not at.dataframe  # the page ended the session instead of showing the caseload

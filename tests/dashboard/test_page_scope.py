@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard.risk.vocabulary import RAG, Role
 from db.models import User
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import transaction
+from risk.vocabulary import RAG, Role
 from tests.dashboard.conftest import PAGES, PageRunner
 from tests.db.factories import make_team
 

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.text import md
-from dashboard.risk.vocabulary import RAG, LegalStatus, MeetingStatus
 from db.access import AccessDenied
 from db.models import Child, Involvement, LegalStatusPeriod, Meeting, Rating, User, utcnow
 from db.queries.rating_form import MyRating, age_on, rating_form
@@ -17,6 +16,7 @@ from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.scores import store_meeting_scores
 from db.session import reading, transaction
+from risk.vocabulary import RAG, LegalStatus, MeetingStatus
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import MEETING_DAY, Team1, make_team
 
@@ -42,6 +42,10 @@ def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def _saved(at: AppTest) -> list[str]:
+    return [s.value for s in at.success]
+
+
 def _stored(engine: Engine, team: Team1, who: User) -> Rating | None:
     with reading(engine) as s:
         return s.scalars(
@@ -55,10 +59,10 @@ def _save_button(at: AppTest, team: Team1):  # type: ignore[no-untyped-def]
 
 def test_a_practitioner_sees_the_children_they_rate_with_nothing_chosen_yet(run_page: PageRunner, team: Team1) -> None:
     at = run_page("rate.py", team.social_worker)
-    assert "**0 of 1 rated**" in _markdown(at)
+    assert "1 child in 1 family you work with" in _markdown(at)
     assert [e.label for e in at.expander] == ["F\\-1 · 0 of 1 rated"]
     radio = at.radio(key=rag_key(team.meeting.id, team.child.id))
-    assert (radio.label, radio.value, radio.horizontal) == ("**Amy**, 8 · CP", None, True)
+    assert (radio.label, radio.value, radio.horizontal) == ("Amy, 8 · CP", None, True)
     assert radio.options == ["🔴 Red", "🟠 Amber", "🟢 Green"]
     assert _save_button(at, team).label == "Save ratings for F\\-1"
     assert "Last month: not rated by you" in [c.value for c in at.caption]
@@ -73,8 +77,7 @@ def test_rating_a_child_through_the_form_stores_it_and_updates_the_count(
     _save_button(at, team).click().run()
 
     assert not at.exception
-    assert "**1 of 1 rated**" in _markdown(at)
-    assert [s.value for s in at.success] == ["Your ratings for F\\-1\\: 1 saved\\."]
+    assert _saved(at) == ["Your ratings for F\\-1\\: 1 saved\\. Every child you work with is rated\\."]
     assert [e.label for e in at.expander] == ["F\\-1 · 1 of 1 rated"]
     rating = _stored(app_engine, team, team.social_worker)
     assert (rating.rag, rating.rationale, rating.version) == (RAG.RED, "Police called twice this month", 1)
@@ -94,7 +97,7 @@ def test_a_saved_rating_is_shown_as_chosen_when_the_page_opens(
     at = run_page("rate.py", team.social_worker)
     assert at.radio(key=rag_key(team.meeting.id, team.child.id)).value is RAG.GREEN
     assert at.text_input(key=why_key(team.meeting.id, team.child.id)).value == "Settled"
-    assert "**1 of 1 rated**" in _markdown(at)
+    assert [e.label for e in at.expander] == ["F\\-1 · 1 of 1 rated"]
 
 
 def test_a_stale_save_is_refused_keeps_the_typed_choice_and_offers_the_latest(
@@ -142,7 +145,7 @@ def test_a_team_manager_involved_with_a_family_rates_too(run_page: PageRunner, a
     at = run_page("rate.py", team.manager)
     at.radio(key=rag_key(team.meeting.id, team.child.id)).set_value(RAG.AMBER)
     _save_button(at, team).click().run()
-    assert "**1 of 1 rated**" in _markdown(at)
+    assert [e.label for e in at.expander] == ["F\\-1 · 1 of 1 rated"]
     assert _stored(app_engine, team, team.manager).rag is RAG.AMBER
 
 
@@ -163,6 +166,42 @@ def test_with_no_open_meeting_the_page_says_who_opens_one(
     close_meeting(app_engine, team.manager, team.meeting.id)
     at = run_page("rate.py", team.social_worker)
     assert [i.value for i in at.info] == ["No meeting is open. A team manager opens one on the Meeting page."]
+
+
+def test_a_save_after_the_chair_closed_the_meeting_is_refused_in_words_and_keeps_what_was_typed(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    at = run_page("rate.py", team.social_worker)
+    at.radio(key=rag_key(team.meeting.id, team.child.id)).set_value(RAG.RED)
+    close_meeting(app_engine, team.manager, team.meeting.id)  # on the chair's screen, perhaps on another server
+
+    _save_button(at, team).click().run()
+
+    assert [e.value for e in at.error] == [
+        md(
+            f"The meeting of {MEETING_DAY:%d/%m/%Y} has closed, so its ratings are locked. "
+            "A team manager can record a correction with a reason."
+        )
+    ]
+    assert "while you were rating" in at.warning[0].value
+    assert at.radio(key=rag_key(team.meeting.id, team.child.id)).value is RAG.RED
+    assert _stored(app_engine, team, team.social_worker) is None
+    at.run()  # told once: from now on the page says no meeting is open
+    assert [i.value for i in at.info] == ["No meeting is open. A team manager opens one on the Meeting page."]
+
+
+def test_a_save_by_an_account_deactivated_since_the_page_opened_is_not_made(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    at = run_page("rate.py", team.social_worker)
+    at.radio(key=rag_key(team.meeting.id, team.child.id)).set_value(RAG.RED)
+    with transaction(app_engine) as s:
+        s.get_one(User, team.social_worker.id).active = False
+
+    _save_button(at, team).click().run()
+
+    assert _stored(app_engine, team, team.social_worker) is None
+    assert not at.radio
 
 
 def test_last_months_rating_is_shown_beside_the_choice(run_page: PageRunner, app_engine: Engine, team: Team1) -> None:

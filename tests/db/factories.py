@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dashboard.risk.vocabulary import LegalStatus, MeetingStatus, Role
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Meeting, Office, Team, User
+from risk.vocabulary import LegalStatus, MeetingStatus, Role
 
 MEETING_DAY = dt.date(2026, 10, 14)
 

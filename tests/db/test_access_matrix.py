@@ -31,34 +31,40 @@ import db.exports
 import db.imports
 import db.queries
 import db.services
-from dashboard.risk.vocabulary import RAG, MeetingStatus, Role
 from db.access import AccessDenied
 from db.errors import NotFound
 from db.exports.meeting_record import meeting_record_pdf
 from db.exports.template import caseload_rows, rows_csv
 from db.imports.service import import_caseload
+from db.imports.ssd import Extract, Mapping, import_ssd
 from db.migrate import upgrade
-from db.models import AuditEvent, Involvement, Meeting, Office, User
+from db.models import AuditEvent, Involvement, Meeting, Office, Rating, User
 from db.queries import admin as admin_queries
 from db.queries import audit_search
+from db.queries.calibration import rater_agreement, role_severity
 from db.queries.caseload import get_meeting, ranked_caseload, team_meetings
 from db.queries.caseload_filters import last_discussed
 from db.queries.corrections import correctable_ratings
+from db.queries.discussions import meeting_discussions
 from db.queries.family_card import family_card
 from db.queries.family_history import family_history, team_families
+from db.queries.outcomes import outcome_counts
+from db.queries.policy_comparison import policy_comparison
 from db.queries.rating_form import rating_form
-from db.queries.service import legal_status_counts, team_month_scores, visible_offices
+from db.queries.service import figures_version, legal_status_counts, team_month_scores, visible_offices
 from db.queries.teams import aggregate_teams, case_teams
 from db.services import admin as admin_services
-from db.services.accounts import change_password, create_user, hash_password
+from db.services.accounts import change_password, create_user, hash_password, set_table_view
 from db.services.actions import add_action, complete_action
 from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
+from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.scores import rebuild_scores
 from db.session import make_engine, reading, transaction
-from tests.conftest import DATABASES, _recreate_postgres_database, postgres_url
+from risk.vocabulary import RAG, MeetingStatus, Role
+from tests.conftest import DATABASES, _recreate_postgres_database, scratch_postgres_url
 from tests.db.factories import MEETING_DAY, make_team
 
 OLD_PASSWORD = "the old password, long enough"
@@ -175,6 +181,7 @@ def build_world(engine: Engine) -> World:
             )
         ).one()
     [rating] = save_ratings(engine, b.social_worker, ids["closed_meeting_b"], [RatingEntry(b.child.id, RAG.RED)])
+    mark_discussed(engine, b.manager, ids["closed_meeting_b"], b.family.id)
     close_meeting(engine, b.manager, ids["closed_meeting_b"])
     action = add_action(engine, b.manager, ids["meeting_b"], b.family.id, "Visit", b.social_worker.id, MEETING_DAY)
     return World(
@@ -197,8 +204,7 @@ def shared_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
     else:
-        target = make_url(postgres_url())
-        url = target.set(database=f"{target.database}_matrix").render_as_string(hide_password=False)
+        url = scratch_postgres_url("matrix")
         _recreate_postgres_database(url)
         upgrade(url)
     engine = make_engine(url)
@@ -250,6 +256,13 @@ def _refs(items: Any) -> set[str]:
 
 def _close_b_meeting(w: World, who: str) -> None:
     close_meeting(w.engine, w.person("B:team_manager"), w.meeting_b)  # one open meeting per team at a time
+
+
+def _second_rating_b(w: World, who: str) -> None:
+    """B's mental health practitioner rates B's child at the closed meeting too: a comparison for the calibration."""
+    with transaction(w.engine) as s:
+        mh = s.scalars(select(User).where(User.email == "mh.b-team@example.org")).one()
+        s.add(Rating(meeting_id=w.closed_meeting_b, child_id=w.child_b, practitioner=mh, rag=RAG.GREEN))
 
 
 def _give_password(w: World, who: str) -> None:
@@ -329,6 +342,18 @@ PROBES = [
         B_CASES,
         lambda w, who, r: r.startswith(b"%PDF"),
     ),
+    Probe(
+        meeting_discussions,
+        lambda w, u: meeting_discussions(w.engine, u, w.meeting_b),
+        B_CASES,  # followers read what the chair has open from here
+        lambda w, who, r: r.meeting_id == w.meeting_b and r.is_open,
+    ),
+    Probe(
+        policy_comparison,
+        lambda w, u: policy_comparison(w.engine, u, w.closed_meeting_b),
+        B_MANAGER,
+        lambda w, who, r: r.stored and r.team_policy == "worst" and r.families_compared == 1,
+    ),
     # changes to team B's cases
     Probe(
         save_ratings,
@@ -344,6 +369,15 @@ PROBES = [
         prepare=_close_b_meeting,
     ),
     Probe(close_meeting, lambda w, u: close_meeting(w.engine, u, w.meeting_b), B_MANAGER),
+    Probe(open_family, lambda w, u: open_family(w.engine, u, w.meeting_b, w.family_b), B_MANAGER),
+    Probe(
+        mark_discussed,
+        lambda w, u: mark_discussed(w.engine, u, w.meeting_b, w.family_b),
+        B_MANAGER,
+        lambda w, who, r: r.family_id == w.family_b and r.discussed_at is not None,
+    ),
+    Probe(run_the_clock, lambda w, u: run_the_clock(w.engine, u, w.meeting_b, w.family_b, True), B_MANAGER),
+    Probe(set_meeting_length, lambda w, u: set_meeting_length(w.engine, u, w.meeting_b, 90), B_MANAGER),
     Probe(
         add_action,
         lambda w, u: add_action(
@@ -388,6 +422,31 @@ PROBES = [
         lambda w, u: legal_status_counts(w.engine, u, 3, today=MEETING_DAY),
         B_AGGREGATES,
         shows_b=lambda r: "B team" in set(r["team"]),
+    ),
+    Probe(
+        outcome_counts,
+        lambda w, u: outcome_counts(w.engine, u, 3, MEETING_DAY),
+        B_AGGREGATES,
+        shows_b=lambda r: "B team" in set(r["team"]),
+    ),
+    Probe(
+        rater_agreement,
+        lambda w, u: rater_agreement(w.engine, u, 12),
+        B_AGGREGATES,
+        shows_b=lambda r: "B team" in set(r["team"]),
+    ),
+    Probe(
+        role_severity,
+        lambda w, u: role_severity(w.engine, u, 12),
+        B_AGGREGATES,
+        shows_b=lambda r: "Mental health practitioner" in set(r["role"]),
+        prepare=_second_rating_b,
+    ),
+    Probe(
+        figures_version,
+        lambda w, u: w.team_b in figures_version(w.engine, u).team_ids,  # the scope the page caches under
+        B_AGGREGATES,
+        shows_b=lambda r: r,
     ),
     Probe(
         aggregate_teams,
@@ -449,13 +508,13 @@ PROBES = [
         audit_search.search,
         lambda w, u: audit_search.search(w.engine, u, audit_search.AuditQuery(case_reference="F-B")),
         ADMINS,
-        lambda w, who, r: r[1] > 0,
+        lambda w, who, r: r[1] > 0 and _rating_changes_without_values(r[0]),
     ),
     Probe(
         audit_search.export,
         lambda w, u: audit_search.export(w.engine, u, audit_search.AuditQuery(case_reference="F-B")),
         ADMINS,
-        lambda w, who, r: len(r) > 0,
+        lambda w, who, r: len(r) > 0 and _rating_changes_without_values(r),
     ),
     Probe(
         admin_services.add_office,
@@ -528,6 +587,12 @@ PROBES = [
         lambda w, who, r: len(r) == 1,
     ),
     Probe(import_caseload, _reimport_b, ADMINS, lambda w, who, r: r.dry_run and r.rows == 1),
+    Probe(
+        import_ssd,
+        lambda w, u: import_ssd(w.engine, u, Extract("probe", "0" * 64), Mapping(), dry_run=True, today=MEETING_DAY),
+        ADMINS,
+        lambda w, who, r: r.dry_run and not r.changed,
+    ),
     # about the actor themselves: any active account, never a deactivated one
     Probe(
         change_password,
@@ -535,6 +600,7 @@ PROBES = [
         EVERYONE_ACTIVE,
         prepare=_give_password,
     ),
+    Probe(set_table_view, lambda w, u: set_table_view(w.engine, u, True), EVERYONE_ACTIVE),
     Probe(
         record_view,
         lambda w, u: record_view(w.engine, u, "family", w.family_b),
@@ -552,6 +618,7 @@ HELPERS = {
     "services.audit.record": "writes the event its caller decided on, inside the caller's transaction",
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores",
+    "queries.service.scoped_team_ids": "the aggregate scope inside a caller's session; tried through its callers",
 }
 
 
@@ -566,6 +633,12 @@ def _pairs(wanted: Callable[[str, Probe], bool]) -> list[Any]:
         for actor in ACTORS
         if wanted(actor, probe)
     ]
+
+
+def _rating_changes_without_values(table: Any) -> bool:
+    """Administrators see that team B's rating was made, never its colour (the world rated it red)."""
+    values = " ".join([*table["Before"], *table["After"]]).lower()
+    return "rating.create" in set(table["What"]) and "red" not in values
 
 
 def _is_refusal(actor: str, probe: Probe) -> bool:
@@ -612,8 +685,8 @@ def test_the_right_people_get_through(world: World, actor: str, name: str) -> No
 def _functions_taking_an_actor() -> set[str]:
     found = set()
     for package in (db.queries, db.services, db.exports, db.imports):
-        for module_info in pkgutil.iter_modules(package.__path__):
-            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for module_info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            module = importlib.import_module(module_info.name)  # subpackages too (db.imports.ssd)
             for name, value in vars(module).items():
                 if (
                     inspect.isfunction(value)

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.risk.vocabulary import Role
 from db.access import AccessDenied
 from db.errors import InvalidInput, NotFound
 from db.models import AuditEvent, Involvement, Team, User
@@ -18,6 +17,7 @@ from db.queries.audit_search import AuditQuery, search
 from db.services import admin
 from db.services.accounts import SignInFailed, create_user, sign_in
 from db.session import reading, transaction
+from risk.vocabulary import Role
 from tests.db.factories import Team1, make_team
 
 PASSWORD = "a long enough password"

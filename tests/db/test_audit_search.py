@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
-from dashboard.risk.vocabulary import RAG, Role
 from db.access import AccessDenied
 from db.exports.cell_safety import csv_bytes
 from db.models import Action, AuditEvent, Rating, User
 from db.queries.audit_search import PAGE_SIZE, AuditQuery, entity_types, export, search, verbs
 from db.services.admin import add_involvement, end_involvement
 from db.session import transaction
+from risk.vocabulary import RAG, Role
 from tests.db.factories import Team1, make_team
 
 DAY = dt.datetime(2026, 10, 14, 9, 30, tzinfo=dt.UTC)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from dashboard.risk.vocabulary import RAG
 from db.models import Child, Family, Rating
 from db.session import transaction
+from risk.vocabulary import RAG
 from tests.db.factories import make_team
 
 

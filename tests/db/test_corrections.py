@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard.risk.vocabulary import RAG, Band
 from db.access import AccessDenied
 from db.errors import InvalidInput, StaleRating
 from db.models import AuditEvent, FamilyRiskScore, Rating
@@ -14,6 +13,7 @@ from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import reading, transaction
+from risk.vocabulary import RAG, Band
 from tests.db.factories import Team1, make_team
 
 REASON = "Entered against the wrong child at the meeting"

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 from db.access import AccessDenied
 from db.errors import NotFound
 from db.models import Action, Family, FamilyRiskScore, Involvement, Meeting, Rating, User, utcnow
@@ -16,6 +15,7 @@ from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.scores import store_meeting_scores
 from db.session import transaction
+from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
 
 LAST_MONTH = dt.date(2026, 9, 16)

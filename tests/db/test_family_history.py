@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
 from db.access import AccessDenied
 from db.errors import NotFound
 from db.models import Child, Meeting, User
@@ -14,6 +13,7 @@ from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import transaction
+from risk.vocabulary import RAG, Band, LegalStatus, Role
 from tests.db.factories import Team1, make_team
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.risk.vocabulary import RAG, Band, MeetingStatus
 from db.access import AccessDenied
 from db.errors import InvalidInput, MeetingClosed, StaleRating
 from db.models import AuditEvent, FamilyRiskScore, Meeting, Rating
@@ -16,6 +15,7 @@ from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.scores import rebuild_scores
 from db.session import reading, transaction
+from risk.vocabulary import RAG, Band, MeetingStatus
 from tests.db.factories import Team1, make_team
 
 
@@ -39,7 +39,7 @@ def test_closing_a_meeting_stores_a_score_for_every_family_and_locks_its_ratings
     _, live = ranked_caseload(engine, team.manager, team.meeting.id)
     assert [(e.case_reference, e.band, e.score, e.disagreement) for e in live] == [("F-1", Band.RED, 83.33, True)]
 
-    assert close_meeting(engine, team.manager, team.meeting.id) == 1
+    assert close_meeting(engine, team.manager, team.meeting.id).scores == 1
     with reading(engine) as s:
         stored = s.scalars(select(FamilyRiskScore)).one()
         assert (stored.band, stored.score, stored.policy, stored.policy_version) == (Band.RED, 83.33, "worst", 1)

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from dashboard.risk.vocabulary import RAG, Band, MeetingStatus, Role
 from db.access import AccessDenied
 from db.models import Family, FamilyRiskScore, Meeting, Office, Team, User
 from db.queries.service import legal_status_counts, office_month_scores, team_month_scores, visible_offices
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import transaction
+from risk.vocabulary import RAG, Band, MeetingStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
 
 

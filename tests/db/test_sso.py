@@ -25,6 +25,14 @@ def _events(engine: Engine) -> list[tuple[str, dict]]:
         return [(e.verb, e.after) for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
+VERIFIED = {"email_verified": True}
+
+
+@pytest.mark.parametrize("claims", [{"xms_edov": True}, {"email_verified": "true"}], ids=["entra xms_edov", "text"])
+def test_entra_ids_verified_domain_claim_also_counts(engine: Engine, team: Team1, claims: dict) -> None:
+    assert user_for_verified_email(engine, team.social_worker.email, claims).id == team.social_worker.id
+
+
 def test_a_verified_email_signs_in_its_account_whatever_the_capitals(engine: Engine, team: Team1) -> None:
     email = team.social_worker.email.upper()
     user = user_for_verified_email(engine, email, {"email": email, "email_verified": True})
@@ -35,13 +43,24 @@ def test_a_verified_email_signs_in_its_account_whatever_the_capitals(engine: Eng
 @pytest.mark.parametrize(
     ("email", "claims", "change", "message", "reason"),
     [
-        ("someone.else@example.org", {}, None, "No dashboard account uses someone.else@example.org", "unknown email"),
+        (
+            "someone.else@example.org",
+            VERIFIED,
+            None,
+            "No dashboard account uses someone.else@example.org",
+            "unknown email",
+        ),
         (None, {}, None, "did not confirm your email", "email not verified"),
         ("sw.stevenage-a@example.org", {"email_verified": False}, None, "did not confirm", "email not verified"),
-        ("sw.stevenage-a@example.org", {}, {"active": False}, "no longer active", "inactive"),
+        # Entra ID leaves email_verified out by default: a missing claim is not a yes
+        ("sw.stevenage-a@example.org", {}, None, "did not confirm", "email not verified"),
+        ("sw.stevenage-a@example.org", {"email_verified": "false"}, None, "did not confirm", "email not verified"),
+        ("sw.stevenage-a@example.org\x00", VERIFIED, None, "cannot use", "unusable email"),
+        ("a" * 300 + "@example.org", VERIFIED, None, "cannot use", "unusable email"),
+        ("sw.stevenage-a@example.org", VERIFIED, {"active": False}, "no longer active", "inactive"),
         (
             "sw.stevenage-a@example.org",
-            {},
+            VERIFIED,
             {"locked_until": dt.datetime(2099, 1, 1, tzinfo=dt.UTC)},
             "is locked",
             "locked",

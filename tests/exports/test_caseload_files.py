@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from dashboard.risk.vocabulary import RAG
 from db.exports.caseload_files import COLUMNS, caseload_csv, caseload_xlsx
 from db.exports.template import caseload_rows, rows_csv, rows_xlsx, template_csv, template_xlsx
 from db.imports.columns import COLUMN_NAMES
 from db.queries.caseload import ranked_caseload
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import transaction
+from risk.vocabulary import RAG
 from tests.db.factories import Team1, make_team
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"]
@@ -91,3 +92,13 @@ def test_only_administrators_download_the_caseload_in_import_format(engine: Engi
 
     with pytest.raises(AccessDenied):
         caseload_rows(engine, team.manager)
+
+
+def test_persistent_disagreement_has_its_own_column_in_both_files(engine: Engine, team: Team1) -> None:
+    meeting, [entry] = ranked_caseload(engine, team.manager, team.meeting.id)
+    entries = [replace(entry, persistent_disagreement=True), replace(entry, rank=2, persistent_disagreement=False)]
+    column = COLUMNS.index("Persistent disagreement")
+
+    assert [row[column] for row in _csv(caseload_csv(entries))] == ["Persistent disagreement", "Yes", ""]
+    sheet = load_workbook(io.BytesIO(caseload_xlsx(meeting, entries))).active
+    assert [sheet.cell(row=n, column=column + 1).value for n in (1, 2, 3)] == ["Persistent disagreement", "Yes", None]

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.risk.vocabulary import Role
 from db.imports.columns import COLUMN_NAMES
 from db.models import AuditEvent, Child, Family, Involvement, LegalStatusPeriod, Office, Team, User
 from db.session import reading, transaction
+from risk.vocabulary import Role
 from tests.db.factories import Team1, make_team
 
 TODAY = dt.date(2026, 10, 20)

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard.risk.vocabulary import LegalStatus, Role
 from db.access import AccessDenied
 from db.imports import import_caseload
 from db.models import AuditEvent, Child, Family, Involvement, LegalStatusPeriod, User
 from db.session import reading, transaction
+from risk.vocabulary import LegalStatus, Role
 from tests.imports.conftest import TODAY, Service, csv_bytes, database_picture, row
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from dashboard.risk.vocabulary import Role
 from db.exports.template import caseload_rows, rows_csv, rows_xlsx
 from db.imports import import_caseload
 from db.migrate import upgrade
 from db.models import User
 from db.session import make_engine, reading
+from risk.vocabulary import Role
 from seed import load_seed
 from tests.imports.conftest import TODAY, copy_people, database_picture
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from dashboard.risk.inputs import Child, FamilyAtMeeting, PreviousScore, Professional, Rating
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
+from risk.inputs import Child, EarlierRatings, FamilyAtMeeting, PreviousScore, Professional, Rating
+from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 MEETING_DAY = dt.date(2026, 3, 11)
 
@@ -32,9 +32,13 @@ def days_ago(days: int) -> dt.date:
     return MEETING_DAY - dt.timedelta(days=days)
 
 
+Ratings = Mapping[str, Mapping[str, str]]
+
+
 def make_family(
-    ratings: Mapping[str, Mapping[str, str]] | None = None,
+    ratings: Ratings | None = None,
     *,
+    history: Sequence[Ratings] = (),
     children: Sequence[str] | None = None,
     involved: Sequence[str] = (),
     previous: tuple[str, float | None] | None = None,
@@ -49,28 +53,34 @@ def make_family(
     """`ratings` maps a child's first name to {professional code: "red" | "amber" | "green"}.
 
     Everyone who rated is involved, plus `involved`; children default to those rated (or Amy alone).
-    `previous` is last month's (band, score).
+    `previous` is last month's (band, score). `history` holds earlier meetings' ratings in the same form, last
+    month first, one meeting every 28 days back (an empty mapping is a meeting where nobody rated the family).
     """
     ratings = ratings or {}
-    names = list(children or ratings or ["Amy"])
+    names = list(children or dict.fromkeys([*ratings, *(name for earlier in history for name in earlier)]) or ["Amy"])
     child_ids = {name: number for number, name in enumerate(names, start=1)}
     codes = {code for by_code in ratings.values() for code in by_code} | set(involved)
+
+    def rated(given: Ratings) -> tuple[Rating, ...]:
+        return tuple(
+            Rating(child_ids[name], PRACTITIONER_IDS[code], ROLES[code], RAG(rag))
+            for name, by_code in given.items()
+            for code, rag in by_code.items()
+        )
+
     return FamilyAtMeeting(
         family_id=family_id,
         case_reference=case_reference,
         opened_on=days_ago(opened_days_ago),
         children=tuple(Child(child_ids[name], name, legal_status) for name in names),
         professionals=tuple(Professional(PRACTITIONER_IDS[code], ROLES[code]) for code in sorted(codes)),
-        ratings=tuple(
-            Rating(child_ids[name], PRACTITIONER_IDS[code], ROLES[code], RAG(rag))
-            for name, by_code in ratings.items()
-            for code, rag in by_code.items()
-        ),
+        ratings=rated(ratings),
         previous=None if previous is None else PreviousScore(Band(previous[0]), previous[1], days_ago(28)),
         last_rated_on=None if last_rated_days_ago is None else days_ago(last_rated_days_ago),
         last_discussed_on=None if last_discussed_days_ago is None else days_ago(last_discussed_days_ago),
         overdue_actions=overdue_actions,
         as_of=MEETING_DAY,
+        history=tuple(EarlierRatings(days_ago(28 * n), rated(given)) for n, given in enumerate(history, start=1)),
     )
 
 

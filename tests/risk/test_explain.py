@@ -1,5 +1,5 @@
-from dashboard.risk.inputs import FamilyAtMeeting
-from dashboard.risk.ranking import assess_family
+from risk.inputs import FamilyAtMeeting
+from risk.ranking import assess_family
 from tests.risk.factories import make_family
 
 

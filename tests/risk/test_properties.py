@@ -8,10 +8,10 @@ from random import Random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.risk.inputs import Child, FamilyAtMeeting, PreviousScore, Professional, Rating
-from dashboard.risk.ranking import assess_family, rank_caseload
-from dashboard.risk.scoring import POLICIES, score_family
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
+from risk.inputs import Child, FamilyAtMeeting, PreviousScore, Professional, Rating
+from risk.ranking import assess_family, rank_caseload
+from risk.scoring import POLICIES, score_family
+from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 MEETING_DAY = dt.date(2026, 3, 11)
 BAND_RANK = {Band.RED: 0, Band.AMBER: 1, Band.UNRATED: 2, Band.GREEN: 3}

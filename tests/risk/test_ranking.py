@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from dashboard.risk.inputs import FamilyAtMeeting, Rating
-from dashboard.risk.ranking import assess_family, most_severe_legal_status, rank_caseload
-from dashboard.risk.vocabulary import RAG, LegalStatus, Role
+from risk.inputs import FamilyAtMeeting, Rating
+from risk.ranking import assess_family, most_severe_legal_status, rank_caseload
+from risk.vocabulary import RAG, LegalStatus, Role
 from tests.risk.factories import make_family
 
 RED_AND_GREEN = {"Amy": {"sw": "red", "mh": "green"}}  # red, 83.33, professionals disagree
@@ -57,6 +57,34 @@ def test_on_equal_trend_a_family_where_professionals_disagree_comes_first() -> N
     ]
 
     assert order(families) == ["B-disagree", "A-agree"]
+
+
+def test_disagreement_now_comes_before_disagreement_persisting_over_months() -> None:
+    families = [
+        make_family(
+            {"Amy": {"sw": "red"}, "Ben": {"mh": "green"}},
+            history=[RED_AND_GREEN] * 3,
+            case_reference="A-persisting",
+            **FAVOURED_BY_LATER_KEYS,
+        ),
+        make_family(RED_AND_GREEN, case_reference="B-now", legal_status=LegalStatus.CIN),
+    ]
+
+    assert order(families) == ["B-now", "A-persisting"]
+
+
+def test_then_disagreement_persisting_over_months_comes_first() -> None:
+    families = [
+        make_family({"Amy": {"sw": "amber"}}, case_reference="A-agree", **FAVOURED_BY_LATER_KEYS),
+        make_family(
+            {"Amy": {"sw": "amber"}},
+            history=[RED_AND_GREEN] * 3,
+            case_reference="B-persisting",
+            legal_status=LegalStatus.CIN,
+        ),
+    ]
+
+    assert order(families) == ["B-persisting", "A-agree"]
 
 
 def test_then_the_more_severe_legal_status_comes_first() -> None:

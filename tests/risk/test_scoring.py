@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from dashboard.risk.inputs import Rating
-from dashboard.risk.scoring import DEFAULT_POLICY, POLICIES, score_family
-from dashboard.risk.vocabulary import RAG, Band, Role
+from risk.inputs import Rating
+from risk.scoring import DEFAULT_POLICY, POLICIES, score_family
+from risk.vocabulary import RAG, Band, Role
 from tests.risk.factories import ratings_of
 
 

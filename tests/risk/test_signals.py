@@ -1,7 +1,7 @@
 import pytest
 
-from dashboard.risk.scoring import score_family
-from dashboard.risk.signals import (
+from risk.scoring import score_family
+from risk.signals import (
     Disagreement,
     MissingRating,
     Trend,
@@ -10,7 +10,7 @@ from dashboard.risk.signals import (
     read_signals,
     trend_since,
 )
-from dashboard.risk.vocabulary import Role
+from risk.vocabulary import Role
 from tests.risk.factories import PRACTITIONER_IDS, make_family
 
 

@@ -7,9 +7,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from dashboard.risk.ranking import assess_family
-from dashboard.risk.signals import Trend
-from dashboard.risk.vocabulary import Band
+from risk.ranking import assess_family
+from risk.signals import Trend
+from risk.vocabulary import Band
 from tests.risk.factories import make_family
 
 

@@ -12,10 +12,25 @@ import pytest
 from sqlalchemy import Engine, and_, func, or_, select, text
 
 from dashboard.cli import main
-from dashboard.risk.vocabulary import MeetingStatus, Role
 from db.migrate import upgrade
-from db.models import Base, Child, Family, Involvement, LegalStatusPeriod, Meeting, Office, Rating, Team, User
+from db.models import (
+    Base,
+    Child,
+    Family,
+    FamilyDiscussion,
+    Involvement,
+    LegalStatusPeriod,
+    Meeting,
+    Office,
+    Rating,
+    Team,
+    User,
+)
+from db.queries.meeting_inputs import families_at_meeting
 from db.session import make_engine, reading, transaction
+from risk.persistence import PersistenceKind
+from risk.ranking import rank_caseload
+from risk.vocabulary import MeetingStatus, Role
 from seed import is_empty, load_seed
 from seed.load import LABELS
 
@@ -200,3 +215,54 @@ def test_cli_refuses_to_seed_a_database_that_holds_data(
     assert "leaving it as it is" in capsys.readouterr().out
     main(["seed", "--scale", "demo", "--today", TODAY.isoformat(), "--random-seed", "2", "--replace"])
     assert "Replacing" in capsys.readouterr().out
+
+
+def test_large_is_sixty_teams_in_six_offices_over_five_years() -> None:
+    """`large` is the size of the largest county: 60 teams of ten to an office, about 5,000 children open at a
+    time (about two children a family, as in the other scales), 60 monthly meetings a team."""
+    from seed.scales import SCALES
+
+    large = SCALES["large"]
+    teams = [team for _, names in large.offices for team in names]
+    assert (large.team_count, len(large.offices), len(set(teams))) == (60, 6, 60)
+    assert {len(names) for _, names in large.offices} == {10}
+    assert large.meetings_per_team == 60
+    assert 4_500 <= large.open_families_per_team * large.team_count * 2 <= 5_500
+
+
+def test_a_few_families_show_persistent_disagreement_red_against_green_among_them(demo: Engine) -> None:
+    found, assessed = [], 0
+    with reading(demo) as session:
+        for meeting in session.scalars(select(Meeting).order_by(Meeting.team_id, Meeting.held_on)):
+            ranked = rank_caseload(families_at_meeting(session, meeting))
+            assessed += len(ranked)
+            found += [r.assessment.signals.persistent.kind for r in ranked if r.assessment.signals.persistent]
+    assert PersistenceKind.RED_AND_GREEN in found, "a deceived specialist's green against colleagues' red, for months"
+    assert len(found) < 0.1 * assessed, "a few families, not most"
+
+
+def test_past_meetings_recorded_most_families_as_discussed_and_the_open_one_none(demo: Engine) -> None:
+    with reading(demo) as session:
+        rows = session.execute(
+            select(Meeting.status, func.count(FamilyDiscussion.id), func.count(FamilyDiscussion.discussed_at))
+            .join(FamilyDiscussion, FamilyDiscussion.meeting_id == Meeting.id)
+            .group_by(Meeting.status)
+        ).all()
+        open_on_day = select(func.count(Family.id)).where(
+            Family.team_id == Meeting.team_id,
+            Family.opened_on <= Meeting.held_on,
+            (Family.closed_on.is_(None)) | (Family.closed_on >= Meeting.held_on),
+        )
+        families_at_closed = session.scalar(
+            select(func.sum(open_on_day.scalar_subquery())).where(Meeting.status == MeetingStatus.CLOSED)
+        )
+        marked_by_chair = session.scalar(
+            select(func.count(FamilyDiscussion.id))
+            .join(Meeting, Meeting.id == FamilyDiscussion.meeting_id)
+            .where(FamilyDiscussion.marked_by_id == Meeting.chair_id, FamilyDiscussion.discussed_at.is_not(None))
+        )
+    ((status, records, discussed),) = rows
+    assert status is MeetingStatus.CLOSED  # the open meeting has not discussed anyone yet
+    assert records == families_at_closed  # every family at a past meeting has its line in the record
+    assert 0.85 < discussed / records < 0.98  # most discussed, not all: a long caseload is not always finished
+    assert marked_by_chair == discussed

@@ -1,7 +1,8 @@
 """What a team manager wants flagged about a family at supervision, beyond its band and score.
 
 What changed since last month, where professionals disagree (a red beside a green can be disguised compliance, a
-signal to discuss, not noise), whose ratings are missing, which families are drifting unrated, and overdue actions.
+signal to discuss, not noise) now and over recent months, whose ratings are missing, which families are drifting
+unrated, and overdue actions.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dashboard.risk.inputs import FamilyAtMeeting, PreviousScore, Professional, Rating
-from dashboard.risk.scoring import FamilyScore, band_level
-from dashboard.risk.vocabulary import RAG, Band, Role
+from risk.inputs import FamilyAtMeeting, PreviousScore, Professional, Rating
+from risk.persistence import PersistentDisagreement, persistent_disagreement
+from risk.scoring import FamilyScore, band_level
+from risk.vocabulary import RAG, Band, Role
 
 DEFAULT_DRIFT_DAYS = 35
 TREND_POINTS = 5
@@ -121,6 +123,7 @@ class FamilySignals:
     days_since_rated: int
     drifting: bool
     overdue_actions: int
+    persistent: PersistentDisagreement | None = None
 
     @property
     def missing_count(self) -> int:
@@ -130,6 +133,11 @@ class FamilySignals:
     @property
     def has_disagreement(self) -> bool:
         return bool(self.disagreements)
+
+    @property
+    def has_persistent_disagreement(self) -> bool:
+        """The same split between professionals over months: a possible sign of disguised compliance."""
+        return self.persistent is not None
 
 
 def read_signals(family: FamilyAtMeeting, score: FamilyScore, drift_days: int = DEFAULT_DRIFT_DAYS) -> FamilySignals:
@@ -142,4 +150,5 @@ def read_signals(family: FamilyAtMeeting, score: FamilyScore, drift_days: int = 
         days_since_rated=days,
         drifting=days > drift_days,
         overdue_actions=family.overdue_actions,
+        persistent=persistent_disagreement(family),
     )

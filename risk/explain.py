@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from dashboard.risk.inputs import FamilyAtMeeting
-from dashboard.risk.scoring import ChildRating, FamilyScore
-from dashboard.risk.signals import FamilySignals, Trend, expected_raters, in_role_order
-from dashboard.risk.vocabulary import RAG, Band, Role
+from risk.inputs import FamilyAtMeeting
+from risk.persistence import PersistenceKind, PersistentDisagreement
+from risk.scoring import ChildRating, FamilyScore
+from risk.signals import FamilySignals, Trend, expected_raters, in_role_order
+from risk.vocabulary import RAG, Band, Role
 
 
 def _roles(roles: Sequence[Role]) -> list[str]:
@@ -105,6 +106,32 @@ def _disagreement_sentences(score: FamilyScore, signals: FamilySignals, names: M
     return sentences
 
 
+def persistence_sentence(found: PersistentDisagreement, names: Mapping[int, str]) -> str:
+    """'At 3 of the family's last 4 rated meetings the substance misuse worker rated Amy green while the domestic
+    abuse practitioner (victims) rated Amy red: persistent disagreement.' When the pattern moved between children
+    or roles, the sentence says how often the one named held, so no count claims more than happened."""
+    if found.meetings == found.considered:
+        when = f"At each of the family's last {found.considered} rated meetings"
+    else:
+        when = f"At {found.meetings} of the family's last {found.considered} rated meetings"
+    name, low = names[found.child_id], found.lower_role.label
+    if found.kind is PersistenceKind.RED_AND_GREEN:
+        assert found.higher_role is not None
+        split = f"the {low} rated {name} green while the {found.higher_role.label} rated {name} red"
+        if found.named_meetings == found.meetings:
+            return f"{when} {split}: persistent disagreement."
+        return (
+            f"{when} professionals rated a child both red and green; at {found.named_meetings} of them {split}: "
+            "persistent disagreement."
+        )
+    if found.named_meetings == found.meetings:
+        return f"{when} the {low} rated {name} less severely than every other professional: persistent disagreement."
+    return (
+        f"{when} the {low} rated one of the children less severely than every other professional ({name} at "
+        f"{found.named_meetings} of them): persistent disagreement."
+    )
+
+
 def _missing_sentences(family: FamilyAtMeeting, signals: FamilySignals, names: Mapping[int, str]) -> list[str]:
     """One sentence per set of children not rated, so 'X and Y have not rated Ben yet' reads as one thought."""
     roles_by_gap: dict[tuple[int, ...], list[Role]] = {}
@@ -120,10 +147,13 @@ def _missing_sentences(family: FamilyAtMeeting, signals: FamilySignals, names: M
 
 
 def explain_family(family: FamilyAtMeeting, score: FamilyScore, signals: FamilySignals) -> str:
-    """Band and who drives it, then the trend, disagreement, missing ratings, drift and overdue actions."""
+    """Band and who drives it, then the trend, disagreement now and over recent meetings, missing ratings, drift
+    and overdue actions."""
     names = {child.child_id: child.first_name for child in family.children}
     sentences = [_band_sentence(family, score, names), _trend_sentence(family, score, signals.trend)]
     sentences += _disagreement_sentences(score, signals, names)
+    if signals.persistent is not None:
+        sentences.append(persistence_sentence(signals.persistent, names))
     if score.band is not Band.UNRATED:  # the band sentence already said nobody has rated
         sentences += _missing_sentences(family, signals, names)
     if signals.drifting:

@@ -1,8 +1,9 @@
 """The order a team works through its caseload at supervision, and the card shown for each family.
 
 Most urgent first: band (red, amber, then unrated, because a family nobody rated is an unknown and must never hide
-among the greens, then green), score, trend, disagreement, how far the state has stepped in, and how long since the
-family was last discussed; the case reference settles the rest so the order is the same every time.
+among the greens, then green), score, trend, disagreement now, then disagreement persisting over recent months, how
+far the state has stepped in, and how long since the family was last discussed; the case reference settles the
+rest so the order is the same every time.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.risk.explain import explain_family
-from dashboard.risk.inputs import FamilyAtMeeting
-from dashboard.risk.scoring import DEFAULT_POLICY, FamilyScore, score_family
-from dashboard.risk.signals import DEFAULT_DRIFT_DAYS, FamilySignals, Trend, read_signals
-from dashboard.risk.vocabulary import Band, LegalStatus
+from risk.explain import explain_family
+from risk.inputs import FamilyAtMeeting
+from risk.scoring import DEFAULT_POLICY, FamilyScore, score_family
+from risk.signals import DEFAULT_DRIFT_DAYS, FamilySignals, Trend, read_signals
+from risk.vocabulary import Band, LegalStatus
 
 _BAND_ORDER = {Band.RED: 0, Band.AMBER: 1, Band.UNRATED: 2, Band.GREEN: 3}
 # Getting worse first, then families the team has not seen rated before, then steady, then getting better.
@@ -58,7 +59,8 @@ def assess_family(
 ) -> FamilyAssessment:
     """Everything about one family, without ranking the rest of the team's caseload."""
     child_ids = {child.child_id for child in family.children}
-    strays = sorted({r.child_id for r in family.ratings} - child_ids)
+    rated = {r.child_id for r in family.ratings} | {r.child_id for e in family.history for r in e.ratings}
+    strays = sorted(rated - child_ids)
     if strays:
         raise ValueError(f"Family {family.case_reference} has ratings for children not in it: {strays}")
     score = score_family(family.ratings, policy)
@@ -80,6 +82,7 @@ def _priority(a: FamilyAssessment) -> tuple[object, ...]:
         -(a.score.score or 0.0),
         _TREND_ORDER[a.signals.trend],
         not a.signals.has_disagreement,
+        not a.signals.has_persistent_disagreement,
         -(a.legal_status.severity if a.legal_status else 0),
         a.last_discussed_on or date.min,  # never discussed comes first of all
         a.case_reference,

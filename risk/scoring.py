@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from dashboard.risk.inputs import Rating
-from dashboard.risk.vocabulary import RAG, Band
+from risk.inputs import Rating
+from risk.vocabulary import RAG, Band
 
 # Scores are stored in hundredths. Each band keeps to its own range even after rounding, which only matters for
 # families with thousands of ratings, where a score a hair above a boundary would otherwise round onto it.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dashboard.risk.vocabulary import RAG, Band, LegalStatus, Role
+from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +48,22 @@ class PreviousScore:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierRatings:
+    """The family's ratings at one earlier meeting: the months behind a pattern such as persistent disagreement."""
+
+    held_on: date
+    ratings: tuple[Rating, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FamilyAtMeeting:
     """Everything the rules read about a family at one meeting.
 
     `as_of` is the meeting date. `last_rated_on` is the last earlier meeting at which anyone rated the family
     (ratings at this meeting count as rated on `as_of`); `last_discussed_on` is when supervision last discussed
-    it, `None` if never. `children` are the children a professional is expected to rate.
+    it, `None` if never. `children` are the children a professional is expected to rate. `history` holds the
+    ratings of these children at the family's most recent earlier meetings (at least as many as the persistence
+    window; empty when nothing earlier is known), in any order.
     """
 
     family_id: int
@@ -67,3 +77,4 @@ class FamilyAtMeeting:
     last_discussed_on: date | None
     overdue_actions: int
     as_of: date
+    history: tuple[EarlierRatings, ...] = ()

@@ -1,0 +1,232 @@
+"""`fsdash backup`, `restore`, `sar` and `retention`: the records management commands (see README, "Records
+management"). They run as the system, with the database's own credentials, like every other `fsdash` command;
+each is recorded in the audit trail. Output names no family, child or person beyond what was asked for."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from dashboard.cli import CommandError, _date, _say
+from db.settings import database_url
+
+
+def _refusal(exc: Exception) -> CommandError:
+    return CommandError(str(exc))
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    for table, count in sorted(counts.items()):
+        _say(f"  {table:<24} {count:>10,}")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.records.backup import backup_database
+
+    try:
+        result = backup_database(database_url(), None, Path(args.file))
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    _say(f"Backed up to {result.path} ({result.size:,} bytes, sha256 {result.sha256}). Checked:")
+    for check in result.checks:
+        _say(f"  - {check}")
+    _say(f"It holds ({result.snapshot.rows:,} rows):")
+    _print_counts(result.snapshot.counts)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.records.backup import restore_database
+
+    try:
+        result = restore_database(database_url(), None, Path(args.file), replace=args.replace)
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    if result.replaced_backup:
+        _say(f"What the database held before was backed up first to {result.replaced_backup}.")
+    _say(
+        f"Restored {Path(args.file).name} (made at revision {result.restored_revision}; the database is now at "
+        f"{result.snapshot.revision}). It holds ({result.snapshot.rows:,} rows):"
+    )
+    _print_counts(result.snapshot.counts)
+
+
+def cmd_sar(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.records.subject_access import subject_access_export, subject_access_zip
+    from db.records.subject_access_pdf import subject_access_pdf
+    from db.session import make_engine
+
+    folder = Path(args.output)
+    if not folder.is_dir():
+        raise CommandError(f"The folder {folder} does not exist.")
+    engine = make_engine(database_url())
+    try:
+        export = subject_access_export(engine, None, family_reference=args.family, child_reference=args.child)
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    finally:
+        engine.dispose()
+    written = []
+    for suffix, content in ((".pdf", subject_access_pdf(export)), (".zip", subject_access_zip(export))):
+        path = folder / f"{export.file_stem}{suffix}"
+        try:  # a new file only, readable by this account alone: it holds special-category data
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise CommandError(f"{path} already exists: move it away or choose another --output folder.") from None
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        written.append(path)
+    _say(f"Subject access export for {export.subject}:")
+    for path in written:
+        _say(f"  {path}")
+    _print_counts(export.counts())
+
+
+def cmd_retention_show(args: argparse.Namespace) -> None:
+    from db.records.retention import retention_policy
+    from db.session import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        policy = retention_policy(engine, None)
+    finally:
+        engine.dispose()
+    _say(_policy_words(policy))
+
+
+def _years(count: int) -> str:
+    return f"{count} year" if count == 1 else f"{count} years"
+
+
+def _policy_words(policy: Any) -> str:
+    if not policy.is_set:
+        return (
+            f"No retention rule has been set: the default of {policy.years_after_closure} years after closure is "
+            "shown, and nothing can be anonymised until the council's own figure is set."
+        )
+    return (
+        f"Closed families are kept {_years(policy.years_after_closure)} after closure "
+        f"(set {policy.set_at:%d/%m/%Y} by {policy.set_by})."
+    )
+
+
+def cmd_retention_set(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.records.retention import set_retention_policy
+    from db.session import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        policy = set_retention_policy(engine, None, args.years)
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    finally:
+        engine.dispose()
+    _say(_policy_words(policy))
+
+
+def cmd_retention_review(args: argparse.Namespace) -> None:
+    from db.records.retention import families_due
+    from db.session import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        policy, due = families_due(engine, None, today=args.today)
+    finally:
+        engine.dispose()
+    _say(_policy_words(policy))
+    if not due:
+        _say("No closed family is due for anonymising.")
+        return
+    _say(f"{'1 closed family is' if len(due) == 1 else f'{len(due):,} closed families are'} due for anonymising:")
+    _say(f"  {'case reference':<16} {'team':<24} {'closed':<10} {'due':<10} {'children':>8}")
+    for d in due:
+        _say(f"  {d.case_reference:<16} {d.team:<24} {d.closed_on:%d/%m/%Y} {d.due_on:%d/%m/%Y} {d.children:>8}")
+
+
+def cmd_retention_apply(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.records.retention import anonymise_due_families
+    from db.session import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        result = anonymise_due_families(engine, None, dry_run=args.dry_run, today=args.today)
+    except ServiceError as exc:
+        raise _refusal(exc) from None
+    finally:
+        engine.dispose()
+    if args.dry_run:
+        _say(f"Dry run ({_years(result.years_after_closure)} after closure): nothing was changed. It would anonymise:")
+    else:
+        _say(f"Anonymised under the retention rule ({_years(result.years_after_closure)} after closure):")
+    for what, count in result.counts().items():
+        _say(f"  {what.replace('_', ' '):<28} {count:>8,}")
+
+
+def add_records_commands(commands: Any) -> None:
+    """Register the records management subcommands on `fsdash`'s subparsers."""
+    backup = commands.add_parser(
+        "backup",
+        help="back up the database to a new file, verified (SQLite online backup, or pg_dump for PostgreSQL)",
+        description="A consistent copy while the app is running. SQLite: the online backup API, then "
+        "integrity check, migration revision and row counts. PostgreSQL: pg_dump (custom format), then the dump "
+        "is listed and counted with pg_restore. Never overwrites a file.",
+    )
+    backup.add_argument("file", metavar="FILE", help="the new backup file")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup made by `fsdash backup` into an empty database",
+        description="Checks the backup, restores it, upgrades it if it is from an older version, and prints the "
+        "counts. Refuses a database that holds data unless --replace, which backs that data up first.",
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup file")
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a database that holds data (it is backed up first, beside FILE)",
+    )
+    restore.set_defaults(func=cmd_restore)
+
+    sar = commands.add_parser(
+        "sar",
+        help="subject access: everything held about one family or child, as a PDF and a .zip of CSV files",
+    )
+    who = sar.add_mutually_exclusive_group(required=True)
+    who.add_argument("--family", metavar="REF", help="the family's case reference")
+    who.add_argument("--child", metavar="REF", help="the child's case reference")
+    sar.add_argument("--output", default=".", help="folder to write the two files to (default: here)")
+    sar.set_defaults(func=cmd_sar)
+
+    retention = commands.add_parser(
+        "retention", help="the retention rule: how long closed families are kept"
+    ).add_subparsers(dest="retention_command", required=True)
+    retention.add_parser("show", help="the rule in force").set_defaults(func=cmd_retention_show)
+    set_rule = retention.add_parser("set", help="set the years a closed family is kept (from the council's schedule)")
+    set_rule.add_argument("--years", type=int, required=True, help="whole years after the family's case closed")
+    set_rule.set_defaults(func=cmd_retention_set)
+    today = {
+        "type": _date,
+        "default": None,
+        "help": "judge what is due as of this date (YYYY-MM-DD; default today; only a review or a dry run may look "
+        "ahead)",
+    }
+    review = retention.add_parser("review", help="list the closed families due for anonymising")
+    review.add_argument("--today", **today)
+    review.set_defaults(func=cmd_retention_review)
+    apply = retention.add_parser(
+        "apply",
+        help="anonymise the families due, in one transaction (audited)",
+        description="Replaces case references by pseudonyms, children's names and dates of birth (to the year), "
+        "rationales and action texts; keeps ratings' colours, scores and legal status history so figures do not "
+        "change; pseudonymises the audit trail's mentions of them the same way.",
+    )
+    apply.add_argument("--dry-run", action="store_true", help="show the counts; change nothing")
+    apply.add_argument("--today", **today)
+    apply.set_defaults(func=cmd_retention_apply)

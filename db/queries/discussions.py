@@ -1,0 +1,68 @@
+"""The meeting's record of discussion as every member of the team sees it: which families were discussed, for how
+long (the open family's running time included), what the chair has open, and the planned length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from db.access import require_case_team
+from db.errors import NotFound
+from db.models import FamilyDiscussion, Meeting, User, utcnow
+from db.services.discussions import as_utc
+from db.session import reading
+from risk.vocabulary import MeetingStatus
+
+
+@dataclass(frozen=True)
+class DiscussionRecord:
+    meeting_id: int
+    is_open: bool
+    focus_family_id: int | None
+    clock_running: bool
+    planned_minutes: int | None
+    discussed_ids: frozenset[int]
+    seconds_by_family: dict[int, int] = field(default_factory=dict)
+    kept: bool = False
+    """Whether anything was recorded at all: meetings held before the record existed have none."""
+
+    def discussed(self, family_id: int) -> bool:
+        return family_id in self.discussed_ids
+
+    def seconds(self, family_id: int) -> int:
+        return self.seconds_by_family.get(family_id, 0)
+
+    def total_seconds(self, family_ids: list[int]) -> int:
+        return sum(self.seconds(f) for f in family_ids)
+
+
+def meeting_discussions(engine: Engine, actor: User | None, meeting_id: int) -> DiscussionRecord:
+    """The record for anyone who may see the team's cases (followers read the chair's open family from here)."""
+    with reading(engine) as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound("That meeting does not exist.")
+        require_case_team(session, actor, meeting.team_id)
+        rows = session.execute(
+            select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at).where(
+                FamilyDiscussion.meeting_id == meeting.id
+            )
+        ).all()
+        seconds = {r.family_id: r.seconds_spent for r in rows}
+        running = meeting.focus_opened_at is not None and meeting.focus_family_id is not None
+        if running:
+            elapsed = int((utcnow() - as_utc(meeting.focus_opened_at)).total_seconds())  # type: ignore[arg-type]
+            focus = meeting.focus_family_id
+            seconds[focus] = seconds.get(focus, 0) + max(elapsed, 0)  # type: ignore[index]
+        return DiscussionRecord(
+            meeting_id=meeting.id,
+            is_open=meeting.status is MeetingStatus.OPEN,
+            focus_family_id=meeting.focus_family_id,
+            clock_running=running,
+            planned_minutes=meeting.planned_minutes,
+            discussed_ids=frozenset(r.family_id for r in rows if r.discussed_at is not None),
+            seconds_by_family=seconds,
+            kept=bool(rows),
+        )

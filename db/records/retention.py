@@ -1,0 +1,380 @@
+"""The retention rule: a closed family's case data is kept for a number of years after closure, then anonymised.
+
+The council sets the number of years from its own retention schedule (the dashboard is not the case record; the
+case management system keeps its own). Anonymising keeps what the team and service figures are made of (ratings'
+colours, stored scores and bands, legal status history, dates of the case and of meetings, who worked with the
+family) and replaces what identifies the family: case references by a random pseudonym, children's first names
+by "Child 1", "Child 2"…, dates of birth by 1 July of the year of birth, rationales and action texts by a note
+that they were removed, and the children's names inside stored explanations.
+
+The audit trail is append-only, but what it held about the family would identify it still. It is pseudonymised
+the same way, in the same transaction, through the one path its triggers allow (see migration 0003): a permit
+row that exists only inside this transaction, and changes to events' `before`/`after` details only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, String, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from db.access import require_admin
+from db.errors import InvalidInput
+from db.models import (
+    Action,
+    AuditEvent,
+    AuditPseudonymisation,
+    Child,
+    Family,
+    FamilyAnonymisation,
+    FamilyRiskScore,
+    Involvement,
+    Office,
+    Rating,
+    RetentionRule,
+    Team,
+    User,
+)
+from db.records.pseudonyms import (
+    REMOVED,
+    ReferenceReplacer,
+    map_json,
+    new_pseudonym,
+    rename_children,
+)
+from db.services.audit import record
+from db.session import reading, transaction
+
+DEFAULT_YEARS_AFTER_CLOSURE = 6
+"""Shown until an administrator sets the council's own figure; anonymising is refused until then."""
+MIN_YEARS, MAX_YEARS = 1, 100
+EXPLANATION_REMOVED = "The explanation was removed under the retention rule because it named the children."
+_SCAN_BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    years_after_closure: int
+    set_by: str | None
+    set_at: dt.datetime | None
+
+    @property
+    def is_set(self) -> bool:
+        """False while the default stands: nobody has yet set the council's own figure."""
+        return self.set_at is not None
+
+
+@dataclass(frozen=True)
+class DueFamily:
+    family_id: int
+    case_reference: str
+    team: str
+    office: str
+    closed_on: dt.date
+    due_on: dt.date
+    children: int
+
+
+@dataclass
+class AnonymisationResult:
+    years_after_closure: int
+    dry_run: bool
+    families: int = 0
+    children: int = 0
+    rationales_removed: int = 0
+    actions_removed: int = 0
+    explanations_rewritten: int = 0
+    audit_events_pseudonymised: int = 0
+    pseudonyms: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "families": self.families,
+            "children": self.children,
+            "rationales_removed": self.rationales_removed,
+            "actions_removed": self.actions_removed,
+            "explanations_rewritten": self.explanations_rewritten,
+            "audit_events_pseudonymised": self.audit_events_pseudonymised,
+        }
+
+
+class _RollBack(Exception):
+    """Ends a dry run's transaction after counting, so nothing it did is kept."""
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier (29 February becomes 28 February in a year without it)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    return years_before(day, -years)
+
+
+def _policy(session: Session) -> RetentionPolicy:
+    row = session.execute(
+        select(RetentionRule, User.display_name)
+        .outerjoin(User, User.id == RetentionRule.set_by_id)
+        .order_by(RetentionRule.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return RetentionPolicy(DEFAULT_YEARS_AFTER_CLOSURE, None, None)
+    rule, name = row
+    return RetentionPolicy(rule.years_after_closure, name or "command line", rule.set_at)
+
+
+def retention_policy(engine: Engine, actor: User | None) -> RetentionPolicy:
+    _check_actor(actor)
+    with reading(engine) as session:
+        return _policy(session)
+
+
+def set_retention_policy(engine: Engine, actor: User | None, years_after_closure: int) -> RetentionPolicy:
+    """Set how many whole years after closure a family's case data is kept (a new rule row; audited)."""
+    _check_actor(actor)
+    if not MIN_YEARS <= years_after_closure <= MAX_YEARS:
+        raise InvalidInput(
+            f"Keep closed families for between {MIN_YEARS} and {MAX_YEARS} years; {years_after_closure} is not allowed."
+        )
+    with transaction(engine) as session:
+        before = _policy(session)
+        session.add(RetentionRule(years_after_closure=years_after_closure, set_by_id=actor.id if actor else None))
+        record(
+            session,
+            actor,
+            "retention.rule",
+            "retention_rule",
+            None,
+            before={"years_after_closure": before.years_after_closure, "was_default": not before.is_set},
+            after={"years_after_closure": years_after_closure},
+        )
+        session.flush()
+        return _policy(session)
+
+
+def _check_actor(actor: User | None) -> None:
+    """The command line passes None (it runs with the database's own credentials); a signed-in user must be an
+    administrator."""
+    if actor is not None:
+        require_admin(actor)
+
+
+def _due(session: Session, years: int, today: dt.date) -> list[DueFamily]:
+    """Closed, not yet anonymised families whose closing day plus `years` has come (29 February closures fall
+    due on 28 February)."""
+    children = select(func.count(Child.id)).where(Child.family_id == Family.id).scalar_subquery()
+    rows = session.execute(
+        select(Family.id, Family.case_reference, Team.name, Office.name, Family.closed_on, children)
+        .join(Team, Team.id == Family.team_id)
+        .join(Office, Office.id == Team.office_id)
+        .outerjoin(FamilyAnonymisation, FamilyAnonymisation.family_id == Family.id)
+        .where(
+            Family.closed_on.is_not(None),
+            Family.closed_on <= years_before(today, years) + dt.timedelta(days=1),
+            FamilyAnonymisation.family_id.is_(None),
+        )
+        .order_by(Family.closed_on, Family.case_reference)
+    ).all()
+    due = [
+        DueFamily(fid, ref, team, office, closed, years_after(closed, years), count)
+        for fid, ref, team, office, closed, count in rows
+    ]
+    return [d for d in due if d.due_on <= today]
+
+
+def families_due(
+    engine: Engine, actor: User | None, today: dt.date | None = None
+) -> tuple[RetentionPolicy, list[DueFamily]]:
+    """The rule in force and the closed families whose retention period has ended and are not yet anonymised."""
+    _check_actor(actor)
+    today = today or dt.date.today()
+    with reading(engine) as session:
+        policy = _policy(session)
+        return policy, _due(session, policy.years_after_closure, today)
+
+
+def anonymise_due_families(
+    engine: Engine, actor: User | None, *, dry_run: bool = False, today: dt.date | None = None
+) -> AnonymisationResult:
+    """Anonymise every family due under the rule, with the audit trail's mentions of them, in one transaction.
+
+    Refused while the default rule stands (a dry run still shows what the default would do), and as of a future
+    date (a dry run may look ahead). A dry run does all of it and rolls back, so its counts are exactly what
+    applying would change. Audited with the counts and the new pseudonyms, never the old references.
+    """
+    _check_actor(actor)
+    if today is not None and today > dt.date.today() and not dry_run:
+        raise InvalidInput(
+            "Families can only be anonymised as of today: a later date would anonymise some before their time. "
+            "Use a dry run to see what a later date would include."
+        )
+    today = today or dt.date.today()
+    try:
+        with transaction(engine) as session:
+            policy = _policy(session)
+            if not policy.is_set and not dry_run:
+                raise InvalidInput(
+                    "No retention rule has been set yet, so nothing was anonymised. Set the number of years your "
+                    "council's retention schedule gives (Admin page, or `fsdash retention set --years N`) first."
+                )
+            result = AnonymisationResult(policy.years_after_closure, dry_run)
+            due = _due(session, policy.years_after_closure, today)
+            if due:
+                _anonymise(session, actor, due, result)
+            if dry_run:
+                raise _RollBack
+            record(
+                session,
+                actor,
+                "retention.apply",
+                "retention_rule",
+                None,
+                after={
+                    "years_after_closure": policy.years_after_closure,
+                    "as_of": today.isoformat(),
+                    "counts": result.counts(),
+                    "pseudonyms": result.pseudonyms,
+                },
+            )
+    except _RollBack:
+        pass
+    return result
+
+
+def _anonymise(session: Session, actor: User | None, due: list[DueFamily], result: AnonymisationResult) -> None:
+    family_ids = [d.family_id for d in due]
+    permit = AuditPseudonymisation()
+    session.add(permit)
+    session.flush()
+
+    references: dict[str, str] = {}
+    names_by_family: dict[int, dict[str, str]] = {}
+    families = {f.id: f for f in session.scalars(select(Family).where(Family.id.in_(family_ids)))}
+    children_by_family: dict[int, list[Child]] = {fid: [] for fid in family_ids}
+    for child in session.scalars(
+        select(Child).where(Child.family_id.in_(family_ids)).order_by(Child.family_id, Child.date_of_birth, Child.id)
+    ):
+        children_by_family[child.family_id].append(child)
+
+    for family_id in family_ids:
+        family = families[family_id]
+        pseudonym = new_pseudonym()
+        references[family.case_reference] = pseudonym
+        family.case_reference = pseudonym
+        result.pseudonyms.append(pseudonym)
+        names: dict[str, str] = {}
+        for number, child in enumerate(children_by_family[family_id], start=1):
+            child_pseudonym = new_pseudonym()
+            references[child.case_reference] = child_pseudonym
+            child.case_reference = child_pseudonym
+            names[child.first_name] = f"Child {number}"
+            child.first_name = f"Child {number}"
+            child.date_of_birth = dt.date(child.date_of_birth.year, 7, 1)
+            result.children += 1
+        names_by_family[family_id] = names
+        session.add(
+            FamilyAnonymisation(
+                family_id=family_id,
+                years_after_closure=result.years_after_closure,
+                actor_id=actor.id if actor else None,
+            )
+        )
+        result.families += 1
+    session.flush()
+
+    child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
+    ratings = Rating.__table__
+    # Core updates: a rating's version and updated_at are the history of what professionals did; they stay.
+    result.rationales_removed = session.execute(
+        update(ratings)
+        .where(ratings.c.child_id.in_(child_ids), ratings.c.rationale.is_not(None))
+        .values(rationale=REMOVED, updated_at=ratings.c.updated_at)
+    ).rowcount
+    result.actions_removed = session.execute(
+        update(Action.__table__).where(Action.__table__.c.family_id.in_(family_ids)).values(text=REMOVED)
+    ).rowcount
+    for score in session.scalars(select(FamilyRiskScore).where(FamilyRiskScore.family_id.in_(family_ids))):
+        explanation = score.components.get("explanation")
+        if not explanation:
+            continue
+        renamed = rename_children(explanation, names_by_family[score.family_id]) or EXPLANATION_REMOVED
+        if renamed != explanation:
+            score.components = {**score.components, "explanation": renamed}
+            result.explanations_rewritten += 1
+    session.flush()
+
+    result.audit_events_pseudonymised = _pseudonymise_audit(session, family_ids, references)
+    session.execute(delete(AuditPseudonymisation).where(AuditPseudonymisation.id == permit.id))
+    session.flush()
+
+
+def _about_families(family_ids: list[int]) -> Any:
+    """Audit events whose entity is one of the families, their children, their children's ratings, their
+    involvement or their actions (entity ids are stored as text)."""
+    child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
+    owned = {
+        "family": select(cast(Family.id, String)).where(Family.id.in_(family_ids)),
+        "child": select(cast(Child.id, String)).where(Child.id.in_(child_ids)),
+        "rating": select(cast(Rating.id, String)).where(Rating.child_id.in_(child_ids)),
+        "involvement": select(cast(Involvement.id, String)).where(Involvement.family_id.in_(family_ids)),
+        "action": select(cast(Action.id, String)).where(Action.family_id.in_(family_ids)),
+    }
+    return or_(*((AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()))
+
+
+def _mentioning(session: Session, replacer: ReferenceReplacer) -> Iterator[int]:
+    """Ids of events whose details mention one of the references: one pass over the trail in id order, a batch at
+    a time, reading the stored JSON as text (so the cost grows with the trail, not with the number of families)."""
+    table = AuditEvent.__table__
+    last = 0
+    while True:
+        rows = session.execute(
+            select(table.c.id, cast(table.c.before, String), cast(table.c.after, String))
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(_SCAN_BATCH)
+        ).all()
+        if not rows:
+            return
+        for event_id, before, after in rows:
+            if replacer.found_in_json(before) or replacer.found_in_json(after):
+                yield event_id
+        last = rows[-1][0]
+
+
+def _pseudonymise_audit(session: Session, family_ids: list[int], references: dict[str, str]) -> int:
+    replacer = ReferenceReplacer(references)
+    owned_ids = set(session.scalars(select(AuditEvent.id).where(_about_families(family_ids))))
+    ordered = sorted(owned_ids | set(_mentioning(session, replacer)))
+    table = AuditEvent.__table__
+    # Only `before` and `after` change: the triggers refuse anything else, permit or not.
+    rewrite = (
+        update(table)
+        .where(table.c.id == bindparam("event_id"))
+        .values(before=bindparam("new_before"), after=bindparam("new_after"))
+    )
+    changed = 0
+    for start in range(0, len(ordered), _SCAN_BATCH):
+        changes = []
+        for event in session.execute(
+            select(table.c.id, table.c.before, table.c.after).where(
+                table.c.id.in_(ordered[start : start + _SCAN_BATCH])
+            )
+        ):
+            owned = event.id in owned_ids
+            before = map_json(event.before, replacer, free_text=owned)
+            after = map_json(event.after, replacer, free_text=owned)
+            if (before, after) != (event.before, event.after):
+                changes.append({"event_id": event.id, "new_before": before, "new_after": after})
+        if changes:
+            session.execute(rewrite, changes)
+            changed += len(changes)
+    return changed

@@ -1,0 +1,54 @@
+"""How bands, ratings and trends are shown: one set of words, icons and colours for the app, the PDF and the
+spreadsheets, so a family reads the same on the shared screen as in the record that goes on file.
+
+Every colour comes with its word (never colour alone: colour-blind users, black-and-white projectors and printers)
+and with the ink that keeps that word readable on it.
+"""
+
+from __future__ import annotations
+
+from risk.signals import Trend
+from risk.vocabulary import RAG, Band
+
+BAND_ICON = {Band.RED: "🔴", Band.AMBER: "🟠", Band.GREEN: "🟢", Band.UNRATED: "⚪"}
+BAND_COLOUR = {Band.RED: "#c62828", Band.AMBER: "#ef8f00", Band.GREEN: "#2e7d32", Band.UNRATED: "#9e9e9e"}
+"""Fill colour of a band's cell, as #rrggbb."""
+BAND_INK = {Band.RED: "#ffffff", Band.AMBER: "#000000", Band.GREEN: "#ffffff", Band.UNRATED: "#000000"}
+"""Text colour for a band's word on its fill."""
+MARK_OUTLINE = "#505a5f"
+"""Outline of a band's mark in a chart (7:1 on white): amber and grey fills are only 2.4:1 and 2.7:1 against a white
+page, below the 3:1 a graphic needs (WCAG 1.4.11), so their marks are drawn with this edge."""
+
+TREND_WORD = {
+    Trend.DETERIORATED: "Worse",
+    Trend.IMPROVED: "Better",
+    Trend.UNCHANGED: "Same",
+    Trend.NEW: "New",
+    Trend.NOT_RATED: "Not rated",
+}
+_TREND_MARK = {Trend.DETERIORATED: "▲", Trend.IMPROVED: "▼", Trend.UNCHANGED: "=", Trend.NEW: "★", Trend.NOT_RATED: "…"}
+
+
+def band_text(band: Band | RAG | str | None) -> str:
+    """'🔴 Red', '🟠 Amber', '🟢 Green', '⚪ Not yet rated'; '–' where there is no band at all."""
+    if band is None:
+        return "–"
+    band = Band(str(band))
+    return f"{BAND_ICON[band]} {band.label}"
+
+
+def trend_word(trend: Trend | str) -> str:
+    """'Worse', 'Better', ...: for files, where a word prints in any font."""
+    return TREND_WORD[Trend(str(trend))]
+
+
+def trend_text(trend: Trend | str) -> str:
+    """'▲ Worse', '▼ Better', ...: for the screen, where the mark catches the eye."""
+    trend = Trend(str(trend))
+    return f"{_TREND_MARK[trend]} {TREND_WORD[trend]}"
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """'#c62828' → (198, 40, 40), for the PDF writer."""
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)

@@ -1,0 +1,124 @@
+"""Two app servers on one PostgreSQL database, as a council runs them behind a load balancer with sticky sessions.
+
+Each browser session lives in the process that served it, so nothing the meeting depends on may live only in one
+process's memory: a rating saved through server A reaches the chair's screen on server B by itself, closing the
+meeting on B refuses a save on A, and wrong passwords count towards one lockout whichever server they reach.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from dashboard.cli import DEMO_PASSWORD
+from db.models import User
+from db.session import make_engine, reading
+from tests.browser.conftest import (
+    SEED_TODAY,
+    _fsdash,
+    running_app,
+    screenshot,
+    sign_in,
+    wait_for_app,
+    wait_for_every_form,
+)
+from tests.browser.test_supervision_flow import STILL_TO_COME, _missing
+from tests.conftest import _recreate_postgres_database, scratch_postgres_url
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def two_servers() -> Iterator[dict[str, str]]:
+    """Demo data in a PostgreSQL database of its own, served by two separate app processes."""
+    url = scratch_postgres_url("two_servers")
+    _recreate_postgres_database(url)
+    env = {**os.environ, "DATABASE_URL": url, "FSDASH_DEMO": "1"}
+    printed = _fsdash("seed", "--scale", "demo", "--today", SEED_TODAY.isoformat(), env=env)
+    accounts = {" ".join(p[:-1]): p[-1] for p in map(str.split, printed.splitlines()) if p and "@" in p[-1]}
+    with running_app(env) as server_a, running_app(env) as server_b:
+        yield {"a": server_a, "b": server_b, "database_url": url, **accounts}
+
+
+def _page(browser: Browser) -> Page:
+    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+
+def _choose_first_unrated(practitioner: Page) -> tuple[str, object]:
+    """Click red for the first child not yet rated; the family's reference and its form."""
+    wait_for_every_form(practitioner)
+    for form in practitioner.get_by_test_id("stForm").all():
+        for group in form.get_by_role("radiogroup").all():
+            if group.locator("input:checked").count() == 0:
+                group.get_by_text("Red").click()
+                save = form.get_by_role("button", name=re.compile("^Save ratings for"))
+                return save.inner_text().removeprefix("Save ratings for ").strip(), form
+    raise AssertionError("the demo practitioner has no unrated child at the open meeting")
+
+
+def test_a_save_on_one_server_reaches_the_chair_on_the_other_and_closing_there_locks_it(
+    browser: Browser, two_servers: dict[str, str]
+) -> None:
+    chair, practitioner = _page(browser), _page(browser)
+    try:
+        sign_in(chair, two_servers["b"], two_servers["team manager"])
+        before = _missing(chair)
+        sign_in(practitioner, two_servers["a"], two_servers["social worker"])
+
+        reference, form = _choose_first_unrated(practitioner)
+        form.get_by_role("button", name=f"Save ratings for {reference}").click()
+        expect(practitioner.get_by_text(f"Your ratings for {reference}")).to_be_visible()
+
+        # the chair on the other server does nothing: the refresh brings the new rating
+        expect(chair.get_by_text(STILL_TO_COME).first).to_contain_text(f"{before - 1} rating")
+        screenshot(chair, "40-two-servers-chair-on-b")
+
+        # on A, the practitioner changes that rating to amber but has not saved when the meeting closes on B
+        family = practitioner.get_by_test_id("stExpander").filter(has_text=reference)
+        family.locator("summary").click()
+        family.get_by_role("radiogroup").first.get_by_text("Amber").click()
+        chair.get_by_text("I have discussed every family").click()
+        chair.get_by_role("button", name="Close meeting").click()
+        expect(chair.get_by_text("is closed and its ratings are locked")).to_be_visible()
+
+        family.get_by_role("button", name=f"Save ratings for {reference}").click()
+        expect(practitioner.get_by_text("has closed, so its ratings are locked")).to_be_visible()
+        screenshot(practitioner, "41-two-servers-save-refused-on-a")
+    finally:
+        chair.context.close()
+        practitioner.context.close()
+
+
+def test_wrong_passwords_on_both_servers_count_towards_one_lockout(
+    browser: Browser, two_servers: dict[str, str]
+) -> None:
+    email = two_servers["mental health practitioner"]
+    page = _page(browser)
+    try:
+        for attempt in range(5):
+            page.goto(two_servers["a" if attempt % 2 else "b"])
+            page.get_by_label("Email").fill(email)
+            page.get_by_role("textbox", name="Password").fill(f"not the password {attempt}")
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_text("do not match an active account")).to_be_visible()
+
+        page.goto(two_servers["a"])
+        page.get_by_label("Email").fill(email)
+        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("do not match an active account")).to_be_visible()
+        wait_for_app(page)
+        assert page.get_by_text("Signed in as").count() == 0
+    finally:
+        page.context.close()
+    engine = make_engine(two_servers["database_url"])
+    try:
+        with reading(engine) as s:
+            assert s.scalars(select(User.locked_until).where(User.email == email)).one() is not None
+    finally:
+        engine.dispose()

@@ -1,0 +1,90 @@
+"""The chair's "Compare with the median rule" panel, run as the Meeting page will run it: one call, for a chair."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from dashboard.components.policy_comparison import toggle_key
+from db.models import User
+from db.services.ratings import RatingEntry, save_ratings
+from risk.vocabulary import RAG
+from tests.dashboard.conftest import as_user
+from tests.db.test_policy_comparison import split_caseload
+
+
+def _panel(meeting_id: int) -> None:
+    """The script AppTest runs: the signed-in user, then the one call the Meeting page makes."""
+    from dashboard.components.policy_comparison import show_policy_comparison
+    from dashboard.state import require_user
+
+    show_policy_comparison(require_user(), meeting_id)
+
+
+def _run(user: User, meeting_id: int, compare: bool) -> AppTest:
+    at = as_user(AppTest.from_function(_panel, args=(meeting_id,), default_timeout=30), user)
+    at.session_state[toggle_key(meeting_id)] = compare
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for kind in (at.markdown, at.caption, at.success, at.info, at.error) for e in kind]
+    return "\n".join(parts)
+
+
+def test_the_chair_sees_the_count_and_the_families_that_differ(app_engine: Engine) -> None:
+    caseload = split_caseload(app_engine)
+    at = _run(caseload.team.manager, caseload.team.meeting.id, compare=True)
+
+    assert [e.label for e in at.expander] == ["Compare with the median rule"]
+    shown = _text(at)
+    assert "This team's rule is the worst rule:" in shown
+    assert "Nothing stored changes" in shown
+    assert "- 1 family would move from red to amber" in shown
+    table = at.dataframe[0].value
+    assert table["Case"].tolist() == ["F-1"]  # F-2 (all red) and F-3 (all green) agree under both rules
+    assert table.iloc[0][["Rank (worst)", "Band (worst)", "Rank (median)", "Band (median)"]].tolist() == [
+        2,
+        "🔴 Red",
+        2,
+        "🟠 Amber",
+    ]
+    assert table.iloc[0]["Why (worst)"].startswith("Red:")
+    assert table.iloc[0]["Why (median)"].startswith("Amber:")
+
+
+def test_nothing_is_computed_until_the_chair_asks(app_engine: Engine) -> None:
+    caseload = split_caseload(app_engine)
+    at = _run(caseload.team.manager, caseload.team.meeting.id, compare=False)
+
+    assert len(at.toggle) == 1 and not at.toggle[0].value
+    assert not at.dataframe
+    assert "would move" not in _text(at)
+
+    at.toggle[0].set_value(True).run()
+    assert at.dataframe[0].value["Case"].tolist() == ["F-1"]
+
+
+def test_when_the_rules_agree_the_panel_says_so(app_engine: Engine) -> None:
+    caseload = split_caseload(app_engine)
+    # the split family's green becomes red: two reds and an amber are red under either rule
+    save_ratings(
+        app_engine,
+        caseload.substance_misuse,
+        caseload.team.meeting.id,
+        [RatingEntry(caseload.children["F-1"], RAG.RED, expected_version=1)],
+    )
+    at = _run(caseload.team.manager, caseload.team.meeting.id, compare=True)
+
+    assert "The median rule gives the same bands and order for every family." in _text(at)
+    assert not at.dataframe
+
+
+def test_a_practitioner_is_refused_in_words(app_engine: Engine) -> None:
+    caseload = split_caseload(app_engine)
+    at = _run(caseload.team.social_worker, caseload.team.meeting.id, compare=True)
+
+    assert [e.value for e in at.error] == ["Only the team manager can do that\\."]
+    assert not at.dataframe

@@ -1,0 +1,282 @@
+"""Backup and restore on both databases: a backup taken while ten professionals are saving ratings restores to one
+consistent moment (every saved rating with its audit events, no family half saved), a restore never lands on data
+without keeping it first, and a damaged or foreign file is refused with nothing changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from db.access import AccessDenied
+from db.errors import InvalidInput
+from db.migrate import upgrade
+from db.models import AuditEvent, Child, Family, Involvement, Meeting, Office, Rating, Team, User
+from db.records.backup import (
+    BackupFailed,
+    Snapshot,
+    backup_database,
+    database_snapshot,
+    head_revision,
+    pg_dump_command,
+    restore_database,
+)
+from db.services.ratings import RatingEntry, save_ratings
+from db.session import make_engine, reading, transaction
+from risk.vocabulary import RAG, MeetingStatus, Role
+from tests.conftest import _recreate_postgres_database, scratch_postgres_url
+from tests.db.factories import MEETING_DAY
+
+PROFESSIONALS = 10
+FAMILIES = 3
+CHILDREN = 2
+SAVES_BEFORE_BACKUP = 3
+MAX_SAVES = 50_000  # a bound far beyond any backup's duration, so a broken test stops instead of running forever
+COLOURS = (RAG.RED, RAG.AMBER, RAG.GREEN)
+
+
+@dataclass
+class Busy:
+    meeting_id: int
+    people: list[User]
+    families: dict[int, list[int]]
+    """family id → its children's ids"""
+
+
+def busy_team(engine: Engine) -> Busy:
+    """One team whose ten professionals all work with three families of two children, at an open meeting."""
+    with transaction(engine) as s:
+        team = Team(name="Busy", office=Office(name="North"))
+        people = [
+            User(display_name=f"Worker {i}", email=f"w{i}@example.org", role=Role.SOCIAL_WORKER, team=team)
+            for i in range(PROFESSIONALS)
+        ]
+        families = []
+        for f in range(FAMILIES):
+            family = Family(team=team, case_reference=f"F-{f}", opened_on=dt.date(2026, 1, 5))
+            for c in range(CHILDREN):
+                s.add(
+                    Child(
+                        family=family,
+                        case_reference=f"F-{f}-{c}",
+                        first_name=f"Child {c}",
+                        date_of_birth=dt.date(2018, 1, 1),
+                    )
+                )
+            s.add_all(Involvement(family=family, practitioner=p, started_on=dt.date(2026, 1, 5)) for p in people)
+            families.append(family)
+        meeting = Meeting(team=team, held_on=MEETING_DAY, status=MeetingStatus.OPEN)
+        s.add_all([*people, meeting])
+        s.flush()
+        return Busy(meeting.id, people, {f.id: [c.id for c in f.children] for f in families})
+
+
+def save_until_stopped(
+    engine: Engine,
+    busy: Busy,
+    person: User,
+    ready: threading.Barrier,
+    stop: threading.Event,
+    errors: list[BaseException],
+) -> None:
+    """Save a whole family at a time, a new colour for every child each time, until told to stop."""
+    versions: dict[int, int | None] = defaultdict(lambda: None)
+    families = itertools.cycle(busy.families.values())
+    try:
+        for save in range(MAX_SAVES):
+            child_ids = next(families)
+            colour = COLOURS[(save // FAMILIES) % len(COLOURS)]
+            entries = [RatingEntry(c, colour, f"save {save}", expected_version=versions[c]) for c in child_ids]
+            for rating in save_ratings(engine, person, busy.meeting_id, entries):
+                versions[rating.child_id] = rating.version
+            if save + 1 == SAVES_BEFORE_BACKUP:
+                ready.wait()
+            if save + 1 > SAVES_BEFORE_BACKUP and stop.is_set():
+                return
+        raise AssertionError("the backup never finished")
+    except BaseException as exc:
+        errors.append(exc)
+        ready.abort()
+
+
+def assert_consistent(engine: Engine, busy: Busy) -> None:
+    """Every saved rating has exactly one audit event per version, the last one matching it; every professional's
+    save of a family is whole (all its children at the same version and colour)."""
+    with reading(engine) as s:
+        ratings = s.scalars(select(Rating)).all()
+        events: dict[str, list[AuditEvent]] = defaultdict(list)
+        for event in s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "rating").order_by(AuditEvent.id)):
+            events[event.entity_id or ""].append(event)
+    assert len(ratings) >= PROFESSIONALS * CHILDREN
+    family_of = {child: family for family, children in busy.families.items() for child in children}
+    saves: dict[tuple[int, int], set[tuple[int, RAG]]] = defaultdict(set)
+    for rating in ratings:
+        history = events[str(rating.id)]
+        assert [e.after["version"] for e in history] == list(range(1, rating.version + 1)), rating.id
+        assert history[-1].after["rag"] == rating.rag.value
+        saves[(rating.practitioner_id, family_of[rating.child_id])].add((rating.version, rating.rag))
+    assert all(len(states) == 1 for states in saves.values()), "a family was half saved"
+    assert len(events) == len(ratings), "an audit event for a rating that is not there"
+
+
+@pytest.fixture
+def restore_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same kind to restore into, migrated as `fsdash db upgrade` leaves a new one."""
+    if db_url.startswith("sqlite"):
+        restored = f"sqlite:///{tmp_path / 'restored.db'}"
+    else:
+        restored = scratch_postgres_url("restored")
+        _recreate_postgres_database(restored)
+    upgrade(restored)
+    yield restored
+
+
+def test_a_backup_taken_while_ten_professionals_save_restores_to_one_consistent_moment(
+    engine: Engine, db_url: str, restore_url: str, tmp_path: Path
+) -> None:
+    busy = busy_team(engine)
+    ready = threading.Barrier(PROFESSIONALS + 1)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=save_until_stopped, args=(engine, busy, person, ready, stop, errors))
+        for person in busy.people
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        ready.wait()  # every professional has saved; they go on saving while the backup runs
+        backup = backup_database(db_url, None, tmp_path / "backup.file")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+
+    restored = restore_database(restore_url, None, backup.path)
+
+    assert restored.snapshot.revision == head_revision() and restored.replaced_backup is None
+    expected = backup.snapshot.counts | {"audit_event": backup.snapshot.counts["audit_event"] + 1}  # + the restore
+    assert restored.snapshot.counts == expected
+    assert backup.snapshot.counts["rating"] >= PROFESSIONALS * CHILDREN
+    copy = make_engine(restore_url)
+    try:
+        assert_consistent(copy, busy)
+    finally:
+        copy.dispose()
+    assert_consistent(engine, busy)  # and the live database kept everything saved after the backup
+    assert database_snapshot(engine).counts["audit_event"] > backup.snapshot.counts["audit_event"]
+
+
+def test_a_backup_is_recorded_with_its_checksum_and_never_overwrites_a_file(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    busy_team(engine)
+    with transaction(engine) as s:
+        admin = User(display_name="Ada Admin", email="admin@example.org", role=Role.ADMINISTRATOR)
+        s.add(admin)
+    result = backup_database(db_url, admin, tmp_path / "backup.file")
+    with reading(engine) as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "records.backup")).one()
+    assert event.actor_id == admin.id
+    assert event.after["sha256"] == result.sha256 and event.after["file_name"] == "backup.file"
+    assert event.after["counts"]["family"] == FAMILIES
+
+    assert result.path.stat().st_mode & 0o777 == 0o600  # special-category data: this account only
+    kept = result.path.read_bytes()
+    with pytest.raises(InvalidInput, match="already exists"):
+        backup_database(db_url, admin, result.path)
+    assert result.path.read_bytes() == kept
+
+
+def test_only_an_administrator_or_the_command_line_backs_up_or_restores(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    busy = busy_team(engine)
+    with pytest.raises(AccessDenied):
+        backup_database(db_url, busy.people[0], tmp_path / "backup.file")
+    with pytest.raises(AccessDenied):
+        restore_database(db_url, busy.people[0], tmp_path / "backup.file")
+    assert not (tmp_path / "backup.file").exists()
+
+
+def test_a_restore_over_data_is_refused_unless_replace_and_then_the_data_is_kept_first(
+    engine: Engine, db_url: str, restore_url: str, tmp_path: Path
+) -> None:
+    busy_team(engine)
+    backup = backup_database(db_url, None, tmp_path / "backup.file")
+    restore_database(restore_url, None, backup.path)
+    target = make_engine(restore_url)
+    try:
+        with transaction(target) as s:
+            s.add(Office(name="Added after the backup"))
+        before = database_snapshot(target)
+
+        with pytest.raises(InvalidInput, match="already holds data"):
+            restore_database(restore_url, None, backup.path)
+        assert database_snapshot(target) == before
+
+        result = restore_database(restore_url, None, backup.path, replace=True)
+        assert result.replaced_backup is not None and result.replaced_backup.exists()
+        with reading(target) as s:
+            assert s.scalars(select(Office.name)).all() == ["North"]
+    finally:
+        target.dispose()
+    # what was replaced can itself be restored: the office added after the backup is in it
+    again = tmp_path / "again"
+    again.mkdir()
+    if db_url.startswith("sqlite"):
+        kept = restore_database(f"sqlite:///{again / 'kept.db'}", None, result.replaced_backup)
+        assert kept.snapshot.counts["office"] == 2
+
+
+def test_a_damaged_or_foreign_file_is_refused_and_nothing_changes(
+    engine: Engine, db_url: str, restore_url: str, tmp_path: Path
+) -> None:
+    busy_team(engine)
+    backup = backup_database(db_url, None, tmp_path / "backup.file")
+    damaged = tmp_path / "damaged.file"
+    damaged.write_bytes(backup.path.read_bytes()[: backup.size // 3])
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("minutes of the meeting")
+
+    with pytest.raises(BackupFailed):
+        restore_database(restore_url, None, damaged)
+    with pytest.raises(InvalidInput, match="neither a SQLite backup nor a pg_dump file"):
+        restore_database(restore_url, None, not_a_backup)
+    other_kind = "postgresql+psycopg://nobody@127.0.0.1/none" if db_url.startswith("sqlite") else "sqlite:///x.db"
+    with pytest.raises(InvalidInput, match="Restore it into the same kind of database"):
+        restore_database(other_kind, None, backup.path)
+    target = make_engine(restore_url)
+    try:
+        empty = Snapshot(head_revision(), dict.fromkeys(database_snapshot(engine).counts, 0))
+        assert database_snapshot(target) == empty
+    finally:
+        target.dispose()
+
+
+def test_a_backup_from_an_older_version_is_upgraded_when_restored(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    upgrade(f"sqlite:///{old}", "0002")
+    with sqlite3.connect(old) as conn:
+        conn.execute("INSERT INTO office (name) VALUES ('North')")
+    result = restore_database(f"sqlite:///{tmp_path / 'new.db'}", None, old)
+    assert (result.restored_revision, result.snapshot.revision) == ("0002", head_revision())
+    assert result.snapshot.counts["office"] == 1 and result.snapshot.counts["retention_rule"] == 0
+
+
+def test_the_pg_dump_command_never_shows_the_password() -> None:
+    command = pg_dump_command("postgresql+psycopg://fsdash:s3cret@db.internal:5433/fsdash", Path("/backups/x.dump"))
+    assert command.shown() == (
+        "pg_dump --format=custom --no-owner --no-privileges --file /backups/x.dump "
+        "--host db.internal --port 5433 --username fsdash --dbname fsdash"
+    )
+    assert "s3cret" not in " ".join(command.argv) and command.env()["PGPASSWORD"] == "s3cret"
