@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from dashboard.cli import DEMO_PASSWORD
 
@@ -198,3 +198,21 @@ def wait_for_every_form(practitioner: Page) -> None:
     found = re.search(r"in (\d+) famil", opening.inner_text())
     assert found, opening.inner_text()
     expect(practitioner.get_by_test_id("stForm")).to_have_count(int(found.group(1)))
+
+
+def first_unrated_child(practitioner: Page) -> tuple[Locator, Locator, str]:
+    """The first child on the Rate page this practitioner has not rated: its radio group, its family's form and
+    the family's reference.
+
+    Found with a waiting locator, not a snapshot of the forms: an open family's radios are in the page a moment
+    before its expander has laid them out, and a snapshot taken in that moment sees no radios at all. The group is
+    returned by its name, so it is still the same group once a choice is made."""
+    wait_for_every_form(practitioner)
+    unrated = practitioner.get_by_role("radiogroup").filter(has_not=practitioner.locator("input:checked")).first
+    expect(unrated).to_be_visible()
+    name = unrated.get_attribute("aria-label")
+    assert name, "the group to rate has a name"
+    group = practitioner.get_by_role("radiogroup", name=name, exact=True)
+    form = practitioner.get_by_test_id("stForm").filter(has=group)
+    save = form.get_by_role("button", name=re.compile("^Save ratings for"))
+    return group, form, save.inner_text().removeprefix("Save ratings for ").strip()

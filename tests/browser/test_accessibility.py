@@ -93,9 +93,9 @@ def _view_name(role: str, title: str) -> str:
 @pytest.mark.parametrize("role", list(PAGES_BY_ROLE))
 def test_every_page_of_every_role_passes_axe(page: Page, live_app: dict[str, str], role: str) -> None:
     sign_in(page, live_app["url"], live_app[role])
-    titles = [
-        link.inner_text().strip().splitlines()[-1].strip() for link in page.get_by_test_id("stSidebarNavLink").all()
-    ]
+    links = page.get_by_test_id("stSidebarNavLink")
+    expect(links).to_have_count(len(PAGES_BY_ROLE[role]))  # the sidebar drawn in full before it is read
+    titles = [link.inner_text().strip().splitlines()[-1].strip() for link in links.all()]
     assert titles == PAGES_BY_ROLE[role], "the pages scanned are the pages this role sees"
     found = []
     for title in titles:

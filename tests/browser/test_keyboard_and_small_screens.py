@@ -16,7 +16,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.cli import DEMO_PASSWORD
-from tests.browser.conftest import SEED_TODAY, _fsdash, running_app, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    SEED_TODAY,
+    _fsdash,
+    first_unrated_child,
+    running_app,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.browser.test_accessibility import scan
 
 MAX_TABS = 120
@@ -82,13 +90,7 @@ def own_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 def test_a_practitioner_rates_and_saves_with_the_keyboard_alone(page: Page, own_app: dict[str, str]) -> None:
     keyboard_sign_in(page, own_app["url"], own_app["social worker"])
     expect(page.get_by_role("heading", name="Rate").first).to_be_visible()
-    unrated = page.get_by_role("radiogroup").filter(has_not=page.locator("input:checked")).first
-    child = unrated.get_attribute("aria-label") or ""
-    assert child, "the group to rate has a name"
-    group = page.get_by_role("radiogroup", name=child, exact=True)  # still this group once it is rated
-    open_form = page.get_by_test_id("stForm").filter(has=group)
-    save = open_form.get_by_role("button", name=re.compile("^Save ratings for"))
-    reference = save.inner_text().removeprefix("Save ratings for ").strip()
+    group, _, reference = first_unrated_child(page)
     tab_to(page, re.compile(r"^\W*Red$"))
     while not group.get_by_role("radio").first.evaluate("r => r === document.activeElement"):
         tab_to(page, re.compile(r"^\W*Red$"))

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_every_form
+from tests.browser.conftest import first_unrated_child, screenshot, sign_in, wait_for_app
 
 STILL_TO_COME = re.compile(r"(\d+) ratings? still to come")
 
@@ -22,16 +22,10 @@ def _missing(chair: Page) -> int:
 
 def _rate_one_unrated_child_red(practitioner: Page) -> str:
     """Choose red for the first child this practitioner has not rated yet, save its family; the family's reference."""
-    wait_for_every_form(practitioner)
-    for form in practitioner.get_by_test_id("stForm").all():
-        for group in form.get_by_role("radiogroup").all():
-            if group.locator("input:checked").count() == 0:
-                group.get_by_text("Red").click()
-                save = form.get_by_role("button", name=re.compile("^Save ratings for"))
-                reference = save.inner_text().removeprefix("Save ratings for ").strip()
-                save.click()
-                return reference
-    raise AssertionError("the demo practitioner has no unrated child at the open meeting")
+    group, form, reference = first_unrated_child(practitioner)
+    group.get_by_text("Red").click()
+    form.get_by_role("button", name=f"Save ratings for {reference}").click()
+    return reference
 
 
 def test_practitioner_rates_and_the_chairs_screen_updates_then_the_chair_closes(

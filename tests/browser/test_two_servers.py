@@ -8,7 +8,6 @@ meeting on B refuses a save on A, and wrong passwords count towards one lockout 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -21,11 +20,11 @@ from db.session import make_engine, reading
 from tests.browser.conftest import (
     SEED_TODAY,
     _fsdash,
+    first_unrated_child,
     running_app,
     screenshot,
     sign_in,
     wait_for_app,
-    wait_for_every_form,
 )
 from tests.browser.test_supervision_flow import STILL_TO_COME, _missing
 from tests.conftest import _recreate_postgres_database, scratch_postgres_url
@@ -49,18 +48,6 @@ def _page(browser: Browser) -> Page:
     return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
 
 
-def _choose_first_unrated(practitioner: Page) -> tuple[str, object]:
-    """Click red for the first child not yet rated; the family's reference and its form."""
-    wait_for_every_form(practitioner)
-    for form in practitioner.get_by_test_id("stForm").all():
-        for group in form.get_by_role("radiogroup").all():
-            if group.locator("input:checked").count() == 0:
-                group.get_by_text("Red").click()
-                save = form.get_by_role("button", name=re.compile("^Save ratings for"))
-                return save.inner_text().removeprefix("Save ratings for ").strip(), form
-    raise AssertionError("the demo practitioner has no unrated child at the open meeting")
-
-
 def test_a_save_on_one_server_reaches_the_chair_on_the_other_and_closing_there_locks_it(
     browser: Browser, two_servers: dict[str, str]
 ) -> None:
@@ -70,7 +57,8 @@ def test_a_save_on_one_server_reaches_the_chair_on_the_other_and_closing_there_l
         before = _missing(chair)
         sign_in(practitioner, two_servers["a"], two_servers["social worker"])
 
-        reference, form = _choose_first_unrated(practitioner)
+        group, form, reference = first_unrated_child(practitioner)
+        group.get_by_text("Red").click()
         form.get_by_role("button", name=f"Save ratings for {reference}").click()
         expect(practitioner.get_by_text(f"Your ratings for {reference}")).to_be_visible()
 
