@@ -1,6 +1,6 @@
 """`python -m benchmarks [risk|pages|imports|ssd|meeting-day|all] [--scale county|large] [--database-url URL]`:
 timings on county-sized (or `large`) data, as tables. `meeting-day` (not part of `all`) starts the app and drives
-it with a chair and `--practitioners` browser sessions at once.
+it with a chair and `--practitioners` sessions at once (over Streamlit's protocol, or `--client browser`).
 
 Without --database-url a temporary SQLite file is migrated and seeded with the scale's data first (the seed time is
 printed too). With a URL of an empty database (e.g. a scratch PostgreSQL database) that database is seeded; with
@@ -83,6 +83,12 @@ def main() -> None:
     parser.add_argument(
         "--practitioners", type=int, nargs="+", default=[10, 30], help="meeting-day: practitioners saving at once"
     )
+    parser.add_argument(
+        "--client",
+        choices=["protocol", "browser"],
+        default="protocol",
+        help="meeting-day: sessions over Streamlit's protocol (the server alone, default) or Chromium sessions",
+    )
     args = parser.parse_args()
     if args.suite == "ssd":  # loads the county into empty databases of its own: no seeded database to prepare
         from benchmarks.ssd import run_ssd_benchmarks
@@ -92,10 +98,10 @@ def main() -> None:
     url, scratch = prepare_database(args.database_url, args.scale)
     engine: Engine = make_engine(url)
     try:
-        if args.suite == "meeting-day":  # not in "all": it starts the app and thirty browsers
+        if args.suite == "meeting-day":  # not in "all": it starts the app and thirty sessions
             from benchmarks.meeting_day import run_meeting_day
 
-            run_meeting_day(url, args.practitioners)
+            run_meeting_day(url, args.practitioners, args.client)
         if args.suite in ("risk", "all"):
             from benchmarks.risk import run_risk_benchmarks
 

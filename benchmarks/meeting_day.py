@@ -21,6 +21,7 @@ run starts with nobody rated.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import re
@@ -38,6 +39,7 @@ from argon2 import PasswordHasher
 from playwright.async_api import Browser, Page, async_playwright, expect
 from sqlalchemy import Engine, func, select
 
+from benchmarks.streamlit_protocol import Session, choice, text
 from benchmarks.timing import print_table
 from db.models import Family, Involvement, Meeting, Rating, User
 from db.queries.rating_form import rating_form
@@ -58,6 +60,10 @@ SPECIALISTS = [
 ]
 STILL_TO_COME = re.compile(r"(\d+) ratings? still to come")
 CHOICE_WORDS = {RAG.RED: "Red", RAG.AMBER: "Amber", RAG.GREEN: "Green"}
+CLIENTS = {
+    "protocol": "sessions over Streamlit's protocol (the server alone)",
+    "browser": "Chromium sessions on the same machine",
+}
 
 
 @dataclass
@@ -331,7 +337,91 @@ async def _meeting(
             await browser.close()
 
 
-def measure(database_url: str, count: int) -> Run:
+# --- the same meeting over Streamlit's protocol: the server alone -------------------------------------------------
+
+
+def _plain(label: str) -> str:
+    """A label as the person reads it: the app escapes Markdown marks in names and references."""
+    return label.replace("\\", "")
+
+
+async def _protocol_sign_in(stack: contextlib.AsyncExitStack, url: str, email: str) -> Session:
+    session = await stack.enter_async_context(Session.open(url))
+    await session.submit(
+        session.widget("button", "Sign in"),
+        [text(session.widget("text_input", "Email"), email), text(session.widget("text_input", "Password"), PASSWORD)],
+    )
+    if not any(words.startswith("Signed in as") for words in session.texts()):
+        raise RuntimeError(f"{email} could not sign in: {session.texts()[:5]}")
+    return session
+
+
+def _protocol_still_to_come(chair: Session) -> int | None:
+    """The figure on the chair's screen now; None once every rating is in."""
+    for words in chair.texts():
+        if found := STILL_TO_COME.search(_plain(words)):
+            return int(found.group(1))
+    return None
+
+
+async def _protocol_rate_everything(session: Session, email: str, start: asyncio.Event, run: Run) -> None:
+    """Save every family's form on the Rate page, one after another, each as soon as the last is confirmed."""
+    buttons = [b for b in session.shown("button") if b.widget.is_form_submitter and b.widget.form_id]
+    await start.wait()
+    for button in buttons:
+        reference = _plain(button.widget.label).removeprefix("Save ratings for ")
+        radios = [r for r in session.shown("radio") if r.widget.form_id == button.widget.form_id]
+        values = []
+        for position, radio in enumerate(radios):
+            colour = _colour(email, reference, position)
+            option = next(o for o in radio.widget.options if CHOICE_WORDS[colour] in o)
+            values.append(choice(radio, option))
+            run.chosen[(email, reference, position)] = colour
+        started = time.perf_counter()
+        await session.submit(button, values)
+        if any(_plain(words).startswith(f"Your ratings for {reference}:") for words in session.texts()):
+            run.latencies.append(time.perf_counter() - started)
+            run.confirmed.add((email, reference))
+
+
+async def _protocol_meeting(
+    url: str, engine: Engine, meeting_id: int, emails: list[str], chair_email: str, pid: int, run: Run
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        chair = await _protocol_sign_in(stack, url, chair_email)
+        before = _protocol_still_to_come(chair)
+        assert before is not None, "the chair's screen says how many ratings are still to come"
+        run.rss_before_mb = _rss_mb(pid)
+        practitioners = [await _protocol_sign_in(stack, url, email) for email in emails]
+        run.rss_sessions_mb = (_rss_mb(pid) - run.rss_before_mb) / len(emails)
+        start = asyncio.Event()
+        tasks = [
+            asyncio.create_task(_protocol_rate_everything(session, email, start, run))
+            for session, email in zip(practitioners, emails, strict=True)
+        ]
+        await asyncio.sleep(1)
+        cpu_started, wall_started = _cpu_seconds(pid), time.perf_counter()
+        peak = run.rss_before_mb
+        start.set()
+        while not all(t.done() for t in tasks):
+            peak = max(peak, _rss_mb(pid))
+            await asyncio.sleep(0.25)
+        for task in tasks:
+            task.result()
+        last_confirmed = time.perf_counter()
+        expected = before - _stored_by(engine, meeting_id, emails)
+        while (_protocol_still_to_come(chair) or 0) != expected and time.perf_counter() - last_confirmed < 120:
+            await asyncio.sleep(0.1)
+        run.chair_caught_up = time.perf_counter() - last_confirmed
+        run.cpu_seconds = _cpu_seconds(pid) - cpu_started
+        run.cpu_per_minute = run.cpu_seconds / (time.perf_counter() - wall_started) * 60
+        run.rss_peak_mb = max(peak, _rss_mb(pid))
+
+
+# --- one run -----------------------------------------------------------------------------------------------------
+
+
+def measure(database_url: str, count: int, client: str) -> Run:
     engine = make_engine(database_url)
     try:
         team_id, meeting_id, chair = _busiest_open_meeting(engine)
@@ -339,9 +429,10 @@ def measure(database_url: str, count: int) -> Run:
         run = Run(count)
         port = _free_port()
         server = start_server(database_url, port)
+        meeting = _protocol_meeting if client == "protocol" else _meeting
         try:
             url = f"http://127.0.0.1:{port}"
-            asyncio.run(_meeting(url, engine, meeting_id, emails, chair, _streamlit_pid(server), run))
+            asyncio.run(meeting(url, engine, meeting_id, emails, chair, _streamlit_pid(server), run))
         finally:
             stop_server(server)
         _check(engine, meeting_id, run)
@@ -354,7 +445,7 @@ def _percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1] if len(values) > 1 else 0.0
 
 
-def report(runs: list[Run], database: str) -> None:
+def report(runs: list[Run], database: str, client: str) -> None:
     rows = []
     for run in runs:
         rows.append(
@@ -374,7 +465,7 @@ def report(runs: list[Run], database: str) -> None:
             )
         )
     print_table(
-        f"Meeting day on {database}: 1 chair + N practitioners saving every child's rating at once",
+        f"Meeting day on {database}, {CLIENTS[client]}: 1 chair + N practitioners saving every child's rating at once",
         rows,
         (
             "N",
@@ -393,6 +484,6 @@ def report(runs: list[Run], database: str) -> None:
     )
 
 
-def run_meeting_day(url: str, counts: list[int]) -> None:
-    runs = [measure(url, n) for n in counts]
-    report(runs, "PostgreSQL" if url.startswith("postgresql") else "SQLite")
+def run_meeting_day(url: str, counts: list[int], client: str = "protocol") -> None:
+    runs = [measure(url, n, client) for n in counts]
+    report(runs, "PostgreSQL" if url.startswith("postgresql") else "SQLite", client)
