@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,8 @@ class Run:
     unconfirmed_stored: int = 0
     unconfirmed_missing: int = 0
     """Children of saves not confirmed within a minute: stored all the same, or not stored."""
+    refusals: Counter[str] = field(default_factory=Counter)
+    """What the form said instead of a confirmation (protocol client), by message."""
 
 
 # --- the data --------------------------------------------------------------------------------------------------
@@ -382,6 +385,14 @@ async def _protocol_rate_everything(session: Session, email: str, start: asyncio
         if any(_plain(words).startswith(f"Your ratings for {reference}:") for words in session.texts()):
             run.latencies.append(time.perf_counter() - started)
             run.confirmed.add((email, reference))
+        else:
+            said = [
+                shown.words
+                for kind in ("alert", "exception")
+                for shown in session.shown(kind)
+                if shown.fragment_id == button.fragment_id
+            ]
+            run.refusals[" / ".join(_plain(words)[:120] for words in said) or "nothing"] += 1
 
 
 async def _protocol_meeting(
@@ -484,6 +495,13 @@ def report(runs: list[Run], database: str, client: str) -> None:
     )
 
 
+def _report_refusals(runs: list[Run]) -> None:
+    for run in runs:
+        for said, count in run.refusals.most_common():
+            print(f"  N={run.practitioners}: {count} saves answered with: {said}")
+
+
 def run_meeting_day(url: str, counts: list[int], client: str = "protocol") -> None:
     runs = [measure(url, n, client) for n in counts]
     report(runs, "PostgreSQL" if url.startswith("postgresql") else "SQLite", client)
+    _report_refusals(runs)

@@ -45,6 +45,8 @@ class Shown:
 
     @property
     def words(self) -> str:
+        if self.kind == "exception":
+            return self.widget.message or self.widget.type
         return self.widget.body if self.kind in TEXT_KINDS else ""
 
 

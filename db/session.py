@@ -4,6 +4,7 @@ forgets pragmas per connection and a shared screen plus several practitioners me
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.errors import DatabaseBusy
 from db.settings import database_url, is_sqlite
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -69,12 +72,24 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def _is_sqlite_busy(error: OperationalError) -> bool:
+    return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work that writes: commits on success, rolls back on any error."""
+    """One unit of work that writes: commits on success, rolls back on any error.
+
+    On SQLite a writer that waited out the busy timeout behind other writers gets the product's own "busy"
+    refusal (a page shows it and keeps what was typed), not a crash."""
     writer = engine.execution_options(sqlite_immediate=True)
-    with Session(writer, expire_on_commit=False) as session, session.begin():
-        yield session
+    try:
+        with Session(writer, expire_on_commit=False) as session, session.begin():
+            yield session
+    except OperationalError as error:
+        if _is_sqlite_busy(error):
+            raise DatabaseBusy() from error
+        raise
 
 
 @contextmanager

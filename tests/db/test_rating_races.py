@@ -6,19 +6,22 @@ saves really clash on every run (not only when the scheduler happens to interlea
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from db.errors import StaleRating
+import db.session
+from db.errors import DatabaseBusy, StaleRating
 from db.models import AuditEvent, Rating
 from db.services.ratings import RatingEntry, save_ratings
-from db.session import reading, transaction
+from db.session import make_engine, reading, transaction
 from risk.vocabulary import RAG
 from tests.db.factories import Team1, make_team
 
@@ -155,3 +158,26 @@ def test_two_devices_making_the_same_new_rating_at_once_one_wins_and_the_other_i
     assert "Your rating of Amy was changed elsewhere" in outcome.refused[0]
     assert _ratings(engine, team) == [(outcome.saved[0], 1)]
     assert _audited(engine, "rating.create") == 1
+
+
+def test_a_save_that_waits_out_sqlites_busy_timeout_is_refused_in_words_and_writes_nothing(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite only: PostgreSQL writers wait on row locks without a timeout. Another writer holds the lock for longer
+    than the (shortened) busy timeout; the save gets the product's refusal, and once the lock is free it goes in."""
+    monkeypatch.setattr(db.session, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "busy.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with transaction(engine) as s:
+            team = make_team(s)
+        entry = RatingEntry(team.child.id, RAG.RED, None, None)
+        with _held(engine, lambda conn: None), pytest.raises(DatabaseBusy, match="nothing was saved"):
+            save_ratings(engine, team.social_worker, team.meeting.id, [entry])
+        with reading(engine) as s:
+            assert s.scalar(select(func.count()).select_from(Rating)) == 0
+            assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.verb == "rating.create")) == 0
+        assert [r.rag for r in save_ratings(engine, team.social_worker, team.meeting.id, [entry])] == [RAG.RED]
+    finally:
+        engine.dispose()
