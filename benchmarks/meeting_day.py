@@ -1,21 +1,21 @@
-"""`python -m benchmarks meeting-day [--database-url URL] [--practitioners 10 30]`: a real supervision meeting on
-one app server, driven by real browser sessions.
+"""`python -m benchmarks meeting-day [--database-url URL] [--practitioners 10 30] [--client protocol|browser]`: a
+real supervision meeting on one app server.
 
 The real app (`fsdash run`) serves `county` data. One chair watches the Meeting page (it refreshes by itself)
-while N practitioners, each in their own browser context (so their own Streamlit session), open the Rate page and
-save every child's rating at about the same moment. For each N the table shows:
+while N practitioners, each in a session of their own, open the Rate page and save every child's rating at about
+the same moment. The sessions speak Streamlit's protocol (benchmarks/streamlit_protocol.py), so only the server
+works; with `--client browser` they are Chromium contexts on the same machine, whose drawing competes with the
+server for the CPU. For each N the table shows:
 
-- save latency, click to confirmation on the practitioner's screen (median and 95th percentile);
+- save latency, click to confirmation (median and 95th percentile);
 - how long after the last confirmation the chair's screen showed every new rating;
 - the app server's CPU seconds per minute, its CPU per save (everything it did in the run, the chair's refreshes
   included, divided by the saves), and its resident memory (total, and per signed-in session);
 - ratings wrong: every choice confirmed on screen compared with the database afterwards (must be 0); and for saves
   whose confirmation did not come within a minute, how many of their children were stored all the same.
 
-Only the server process is measured for CPU and memory, never the browsers. The browsers run on the same machine,
-so on a small one the latencies include waiting for them: compare them with the server's CPU per save. The
-practitioners are added to the busiest team for the run (new accounts working with some of its families), so every
-run starts with nobody rated.
+Only the server process is measured for CPU and memory, never the clients. The practitioners are added to the
+busiest team for the run (new accounts working with some of its families), so every run starts with nobody rated.
 """
 
 from __future__ import annotations
@@ -381,7 +381,11 @@ async def _protocol_rate_everything(session: Session, email: str, start: asyncio
             values.append(choice(radio, option))
             run.chosen[(email, reference, position)] = colour
         started = time.perf_counter()
-        await session.submit(button, values)
+        try:
+            await asyncio.wait_for(session.submit(button, values), timeout=60)
+        except TimeoutError:
+            run.refusals["no answer within a minute"] += 1
+            return  # this session's next answer could be the late one: stop rather than misread it
         if any(_plain(words).startswith(f"Your ratings for {reference}:") for words in session.texts()):
             run.latencies.append(time.perf_counter() - started)
             run.confirmed.add((email, reference))
