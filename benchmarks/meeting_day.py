@@ -348,7 +348,7 @@ def _plain(label: str) -> str:
     return label.replace("\\", "")
 
 
-async def _protocol_sign_in(stack: contextlib.AsyncExitStack, url: str, email: str) -> Session:
+async def sign_in_over_protocol(stack: contextlib.AsyncExitStack, url: str, email: str) -> Session:
     session = await stack.enter_async_context(Session.open(url))
     await session.submit(
         session.widget("button", "Sign in"),
@@ -359,7 +359,7 @@ async def _protocol_sign_in(stack: contextlib.AsyncExitStack, url: str, email: s
     return session
 
 
-def _protocol_still_to_come(chair: Session) -> int | None:
+def still_to_come_over_protocol(chair: Session) -> int | None:
     """The figure on the chair's screen now; None once every rating is in."""
     for words in chair.texts():
         if found := STILL_TO_COME.search(_plain(words)):
@@ -403,11 +403,11 @@ async def _protocol_meeting(
     url: str, engine: Engine, meeting_id: int, emails: list[str], chair_email: str, pid: int, run: Run
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
-        chair = await _protocol_sign_in(stack, url, chair_email)
-        before = _protocol_still_to_come(chair)
+        chair = await sign_in_over_protocol(stack, url, chair_email)
+        before = still_to_come_over_protocol(chair)
         assert before is not None, "the chair's screen says how many ratings are still to come"
         run.rss_before_mb = _rss_mb(pid)
-        practitioners = [await _protocol_sign_in(stack, url, email) for email in emails]
+        practitioners = [await sign_in_over_protocol(stack, url, email) for email in emails]
         run.rss_sessions_mb = (_rss_mb(pid) - run.rss_before_mb) / len(emails)
         start = asyncio.Event()
         tasks = [
@@ -425,7 +425,7 @@ async def _protocol_meeting(
             task.result()
         last_confirmed = time.perf_counter()
         expected = before - _stored_by(engine, meeting_id, emails)
-        while (_protocol_still_to_come(chair) or 0) != expected and time.perf_counter() - last_confirmed < 120:
+        while (still_to_come_over_protocol(chair) or 0) != expected and time.perf_counter() - last_confirmed < 120:
             await asyncio.sleep(0.1)
         run.chair_caught_up = time.perf_counter() - last_confirmed
         run.cpu_seconds = _cpu_seconds(pid) - cpu_started

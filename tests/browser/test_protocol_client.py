@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from benchmarks.meeting_day import PASSWORD, _protocol_sign_in, _protocol_still_to_come
+from benchmarks.meeting_day import PASSWORD, sign_in_over_protocol, still_to_come_over_protocol
 from benchmarks.streamlit_protocol import Session, choice
 from db.models import Meeting, Rating, User
 from db.session import make_engine, reading, transaction
@@ -32,24 +33,24 @@ def _use_benchmark_password(database_url: str, emails: list[str]) -> None:
 async def _meeting(url: str, chair_email: str, practitioner_email: str) -> tuple[int, int, str, list[str]]:
     """The chair's figure before and after the practitioner saves red for a child not yet rated."""
     async with contextlib.AsyncExitStack() as stack:
-        chair = await _protocol_sign_in(stack, url, chair_email)
-        practitioner: Session = await _protocol_sign_in(stack, url, practitioner_email)
-        before = _protocol_still_to_come(chair)
+        chair = await sign_in_over_protocol(stack, url, chair_email)
+        practitioner: Session = await sign_in_over_protocol(stack, url, practitioner_email)
+        before = still_to_come_over_protocol(chair)
         assert before is not None, chair.texts()
         unrated = next(r for r in practitioner.shown("radio") if not r.widget.HasField("default"))
         save = next(b for b in practitioner.shown("button") if b.widget.form_id == unrated.widget.form_id)
         await practitioner.submit(save, [choice(unrated, next(o for o in unrated.widget.options if "Red" in o))])
-        while _protocol_still_to_come(chair) == before:  # the chair's page refreshes by itself, on its timer
+        while still_to_come_over_protocol(chair) == before:  # the chair's page refreshes by itself, on its timer
             await asyncio.sleep(0.1)
-        return before, _protocol_still_to_come(chair) or 0, unrated.widget.label, practitioner.texts()
+        return before, still_to_come_over_protocol(chair) or 0, unrated.widget.label, practitioner.texts()
 
 
 def test_a_save_over_the_protocol_is_stored_confirmed_and_reaches_the_chair(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as app:
         _use_benchmark_password(app["database_url"], [app["team manager"], app["social worker"]])
-        before, after, label, texts = asyncio.run(
-            asyncio.wait_for(_meeting(app["url"], app["team manager"], app["social worker"]), timeout=60)
-        )
+        meeting = asyncio.wait_for(_meeting(app["url"], app["team manager"], app["social worker"]), timeout=60)
+        with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's sync API runs one in this thread
+            before, after, label, texts = thread.submit(asyncio.run, meeting).result()
         assert after == before - 1
         assert any(words.startswith("Your ratings for ") and "1 saved" in words for words in texts), texts
         engine = make_engine(app["database_url"])
