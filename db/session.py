@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +78,26 @@ def _is_sqlite_busy(error: OperationalError) -> bool:
     return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
 
 
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def _sqlite_writer_turn(engine: Engine) -> Iterator[None]:
+    """Writers of one process take turns on a lock before asking SQLite for its write lock. SQLite's own busy
+    handler polls, sleeping up to 100 ms between tries, so with thirty saves queued a writer can sleep on after
+    the lock is free; a lock in the process hands over at once. Other processes still queue on the busy timeout."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    turn = _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+    if not turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        raise DatabaseBusy()
+    try:
+        yield
+    finally:
+        turn.release()
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work that writes: commits on success, rolls back on any error.
@@ -84,7 +106,7 @@ def transaction(engine: Engine) -> Iterator[Session]:
     refusal (a page shows it and keeps what was typed), not a crash."""
     writer = engine.execution_options(sqlite_immediate=True)
     try:
-        with Session(writer, expire_on_commit=False) as session, session.begin():
+        with _sqlite_writer_turn(engine), Session(writer, expire_on_commit=False) as session, session.begin():
             yield session
     except OperationalError as error:
         if _is_sqlite_busy(error):

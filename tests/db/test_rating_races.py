@@ -181,3 +181,37 @@ def test_a_save_that_waits_out_sqlites_busy_timeout_is_refused_in_words_and_writ
         assert [r.rag for r in save_ratings(engine, team.social_worker, team.meeting.id, [entry])] == [RAG.RED]
     finally:
         engine.dispose()
+
+
+def test_a_save_queued_behind_a_writer_of_the_same_app_process_is_refused_in_words_after_the_busy_timeout(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite only: writers of one process take turns before SQLite's lock; a turn that does not come within the
+    busy timeout gets the same refusal as a wait on SQLite itself."""
+    monkeypatch.setattr(db.session, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "turns.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with transaction(engine) as s:
+            team = make_team(s)
+        entry = RatingEntry(team.child.id, RAG.AMBER, None, None)
+        holding, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with transaction(engine):
+                holding.set()
+                release.wait(timeout=10)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        try:
+            assert holding.wait(timeout=10)
+            with pytest.raises(DatabaseBusy, match="nothing was saved"):
+                save_ratings(engine, team.social_worker, team.meeting.id, [entry])
+        finally:
+            release.set()
+            holder.join()
+        assert [r.rag for r in save_ratings(engine, team.social_worker, team.meeting.id, [entry])] == [RAG.AMBER]
+    finally:
+        engine.dispose()
