@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 
 from dashboard.components.downloads import download_button
 from dashboard.components.grids import show_grid
+from dashboard.components.import_problems import show_problems
 from dashboard.components.text import md
 from db.errors import ServiceError
-from db.exports.cell_safety import neutralise_frame
 from db.imports.ssd import ExtractRefused, SsdSummary, draft_mapping, import_ssd, load_mapping, read_zip
 from db.imports.ssd.problems import problem_rows
 from db.models import User
@@ -149,18 +149,11 @@ def ssd_import(engine_: Engine, user: User) -> None:
         st.session_state[PREVIEW] = cached = (key, result)
     result = cached[1]
     if isinstance(result, ExtractRefused):
-        st.error(
-            f"Nothing can be imported yet: the extract has {len(result.problems):,} "
-            f"problem{'s' if len(result.problems) != 1 else ''}. Fix them in the case system or the extract and "
-            "upload it again."
-        )
-        problems = pd.DataFrame(problem_rows(result.problems))
-        show_grid(problems, hide_index=True)
-        st.download_button(
-            "Download the list of problems (CSV)",
-            neutralise_frame(problems).to_csv(index=False).encode("utf-8-sig"),
-            file_name="ssd-import-problems.csv",
-            mime="text/csv",
+        show_problems(
+            "the extract",
+            problem_rows(result.problems),
+            "Fix them in the case system or the extract and upload it again.",
+            "ssd-import-problems.csv",
         )
         return
     if isinstance(result, ServiceError):

@@ -10,11 +10,11 @@ import streamlit as st
 
 from dashboard.components.downloads import download_button
 from dashboard.components.grids import show_grid
+from dashboard.components.import_problems import show_problems
 from dashboard.components.ssd_import import ssd_import
 from dashboard.components.text import md
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
-from db.exports.cell_safety import neutralise_frame
 from db.exports.template import caseload_rows, rows_xlsx, template_csv, template_xlsx
 from db.imports import ImportRefused, ImportSummary, import_caseload
 from db.imports.columns import COLUMNS
@@ -115,17 +115,11 @@ def _preview(name: str, data: bytes, team: str | None, close_missing: bool) -> N
         st.session_state[PREVIEW] = cached = (key, result)
     result = cached[1]
     if isinstance(result, ImportRefused):
-        st.error(
-            f"Nothing can be imported yet: {md(name)} has {len(result.problems):,} "
-            f"problem{'s' if len(result.problems) != 1 else ''}. Fix them in your spreadsheet and upload it again."
-        )
-        problems = pd.DataFrame(problem_rows(result.problems))
-        show_grid(problems, hide_index=True)
-        st.download_button(
-            "Download the list of problems (CSV)",
-            neutralise_frame(problems).to_csv(index=False).encode("utf-8-sig"),
-            file_name="import-problems.csv",
-            mime="text/csv",
+        show_problems(
+            md(name),
+            problem_rows(result.problems),
+            "Fix them in your spreadsheet and upload it again.",
+            "import-problems.csv",
         )
         return
     if isinstance(result, ServiceError):
