@@ -112,8 +112,7 @@ class Session:
             self._values[value.id] = value
         async with self._turn:
             await self._send(fragment_id, trigger, auto=False)
-            while await self._finished.get() == FINISHED.FINISHED_EARLY_FOR_RERUN:
-                pass  # the script asked for a rerun (st.rerun): that run's end is the one to wait for
+            await self._end_of_run()
 
     async def submit(self, button: Shown, values: Iterable[WidgetState] = ()) -> None:
         """Fill in a form and press its submit button, as one message (a form sends its values on submit)."""
@@ -171,8 +170,11 @@ class Session:
             await asyncio.sleep(interval)
             async with self._turn:
                 await self._send(fragment_id, None, auto=True)
-                while await self._finished.get() == FINISHED.FINISHED_EARLY_FOR_RERUN:
-                    pass
+                await self._end_of_run()
+
+    async def _end_of_run(self) -> None:
+        while await self._finished.get() == FINISHED.FINISHED_EARLY_FOR_RERUN:
+            pass  # the script asked for a rerun (st.rerun): that run's end is the one to wait for
 
 
 def text(widget: Shown, value: str) -> WidgetState:
