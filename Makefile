@@ -24,9 +24,12 @@ run: $(VENV)/.installed
 	$(BIN)/fsdash seed --scale demo --if-empty
 	FSDASH_DEMO=1 $(BIN)/fsdash run --port $(PORT)
 
-## test: install with test tools, make sure PostgreSQL and Chromium are there, run every test on SQLite and PostgreSQL
+## test: install with test tools, make sure PostgreSQL and Chromium are there, check lint, format and types (mypy,
+## configured in pyproject.toml), then run every test on SQLite and PostgreSQL
 test: $(VENV)/.installed-dev browser postgres
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 ## browser: Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
@@ -45,9 +48,11 @@ postgres:
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
 
+## lint: the checks `make test` runs before the tests (lint, format, types), on their own
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache
+	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache

@@ -35,7 +35,7 @@ class WithoutPersonalData(logging.Filter):
         if not record.exc_info or record.exc_info[1] is None:
             return True
         failure = record.exc_info[1]
-        kinds = []
+        kinds: list[str] = []
         cause: BaseException | None = failure
         while cause is not None and len(kinds) < 5:
             kinds.append(type(cause).__name__)

@@ -30,8 +30,9 @@ def _sso_signed_in() -> bool:
     """If the identity provider has signed this browser in, map it to an account. True when that worked."""
     if not st.user.is_logged_in:
         return False
+    email = st.user.get("email")  # a claim may hold any JSON value; an email is text
     try:
-        user = user_for_verified_email(engine(), st.user.get("email"), st.user.to_dict())
+        user = user_for_verified_email(engine(), email if isinstance(email, str) else None, st.user.to_dict())
     except SignInFailed as exc:
         st.error(str(exc))
         st.button("Sign out of the council account", on_click=st.logout)

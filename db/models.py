@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -56,6 +57,7 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
+    __table__: ClassVar[Table]  # every model here maps one table (SQLAlchemy types it as any FromClause)
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
 

@@ -66,8 +66,8 @@ def rated_meetings(family: FamilyAtMeeting, window: int = PERSISTENCE_WINDOW) ->
     dates = [earlier.held_on for earlier in family.history]
     if len(dates) != len(set(dates)):
         raise ValueError(f"Family {family.case_reference} has two sets of earlier ratings on the same date")
-    earlier = sorted((e for e in family.history if e.ratings), key=lambda e: e.held_on, reverse=True)
-    meetings = ([family.ratings] if family.ratings else []) + [e.ratings for e in earlier]
+    rated_earlier = sorted((e for e in family.history if e.ratings), key=lambda e: e.held_on, reverse=True)
+    meetings = ([family.ratings] if family.ratings else []) + [e.ratings for e in rated_earlier]
     return tuple(tuple(ratings) for ratings in meetings[:window])
 
 

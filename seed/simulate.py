@@ -246,9 +246,9 @@ class ServiceSimulation:
                         still_open.append(family)
                 new = max(0, target - len(still_open) + self.rng.randint(-1, 1))
                 for _ in range(new):
-                    opened_on = self._day_in(month, month - dt.timedelta(days=1))
-                    if opened_on is not None:
-                        family = self._open_family(team_index, opened_on)
+                    opened_in_month = self._day_in(month, month - dt.timedelta(days=1))
+                    if opened_in_month is not None:
+                        family = self._open_family(team_index, opened_in_month)
                         self._evolve(family, month)
                         still_open.append(family)
                 open_by_team[team_index] = still_open
@@ -316,7 +316,7 @@ class ServiceSimulation:
             social_worker = min(workers, key=lambda u: (caseloads[u], u))
             caseloads[social_worker] += 1
             family.involvements.append((social_worker, family.opened_on, family.closed_on))
-            roles = set()
+            roles: set[Role] = set()
             while len(roles) < self._weighted(SPECIALIST_COUNT_WEIGHTS):
                 roles.add(self.rng.choices(SPECIALISTS, weights=SPECIALIST_WEIGHTS)[0])
             for role in sorted(roles):

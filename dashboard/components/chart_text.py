@@ -5,14 +5,14 @@ tell its colours apart, gets nothing from it.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
+from altair.typing import ChartType
 
 from dashboard.components.text import md
 
 
-def show_chart(chart: alt.TopLevelMixin, description: str, figures: pd.DataFrame, *, height: int | None = None) -> None:
+def show_chart(chart: ChartType, description: str, figures: pd.DataFrame, *, height: int | None = None) -> None:
     """Draw `chart`, say in words what it shows, and offer the same figures as a table.
 
     The description also goes into the chart itself (Vega puts it on the chart's accessible name). The table is an

@@ -7,6 +7,7 @@ import datetime as dt
 
 import altair as alt
 import pandas as pd
+from altair.typing import ChartType
 
 from db.queries.family_history import RatingPoint, ScorePoint, StatusSpan
 from risk.presentation import BAND_COLOUR, MARK_OUTLINE
@@ -23,7 +24,7 @@ MONTH = "%b %Y"  # "Apr 2026": read aloud the same way on a shared screen
 AXES_PX = 110  # room for axis labels and title below a chart's plot area
 
 
-def element_height(chart: alt.TopLevelMixin) -> int:
+def element_height(chart: ChartType) -> int:
     """The height to give st.altair_chart: Streamlit's default squeezes layered charts with discrete rows."""
     return int(chart.height) + AXES_PX
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Final
 
 import altair as alt
 import pandas as pd
@@ -13,7 +14,7 @@ from dashboard.components.charts import AXES_PX
 from risk.presentation import BAND_COLOUR, BAND_INK, MARK_OUTLINE
 from risk.vocabulary import Band
 
-RISK_SCHEME = "redyellowgreen"  # reversed below, so low is green and high is red
+RISK_SCHEME: Final = "redyellowgreen"  # reversed below, so low is green and high is red
 PALE_BAND = (0.07, 0.92)  # within this part of the scale the cell is light enough for black text; outside, white
 BANDS = [("red", "Red"), ("amber", "Amber"), ("unrated", "Not yet rated"), ("green", "Green")]
 BAND_COLOURS = alt.Scale(

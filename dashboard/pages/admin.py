@@ -78,15 +78,15 @@ def _offices_and_teams() -> None:
     with middle, st.form("add-team"):
         st.markdown("**Add a team**")
         team_name = st.text_input("Team name", key="team-name")
-        office_id = st.selectbox(
+        team_office_id = st.selectbox(
             "Office", list(offices), format_func=offices.__getitem__, index=None, key="team-office"
         )
         if st.form_submit_button("Add team"):
-            if office_id is None:
+            if team_office_id is None:
                 st.error("Choose the office the team works from.")
             else:
                 _attempt(
-                    lambda: add_team(engine(), user, team_name, office_id),
+                    lambda: add_team(engine(), user, team_name, team_office_id),
                     f"Team {team_name} added.",
                     clear=("team-name",),
                 )
@@ -161,7 +161,8 @@ def _accounts() -> None:
         st.markdown("**Create an account**")
         name = st.text_input("Name", key="new-name")
         email = st.text_input("Email", key="new-email")
-        role = st.selectbox("Role", list(Role), format_func=lambda r: r.label.capitalize(), key="new-role")
+        roles = list(Role)  # named first: given inline, mypy infers the options from the overload for no options
+        role = st.selectbox("Role", roles, format_func=lambda r: r.label.capitalize(), key="new-role")
         team = st.selectbox("Team", [NO_TEAM, *teams.values()], key="new-team")
         office = st.selectbox(
             "Office (psychologists and service leads)", [NO_OFFICE, *offices.values()], key="new-office"

@@ -30,7 +30,7 @@ def _with_last_discussed(
     cells: pd.DataFrame, styles: pd.DataFrame, shown: list[CaseloadEntry], days: dict[int, dt.date]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ranking table with the date each family was last discussed, placed before the explanation."""
-    at = cells.columns.get_loc("Why")
+    at = list(cells.columns).index("Why")
     cells, styles = cells.copy(), styles.copy()
     cells.insert(at, LAST_DISCUSSED, [uk_date(days.get(e.family_id)) for e in shown])
     styles.insert(at, LAST_DISCUSSED, styles["Case"])  # the row's own style (greyed when nobody has rated)

@@ -4,6 +4,7 @@ created, updated and closed) before anything is written, then confirms. All or n
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -54,7 +55,7 @@ def _counts_table(summary: ImportSummary) -> pd.DataFrame:
     )
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> Callable[[str, int, int], None]:
     bar = st.progress(0.0, text="Reading the file…")
 
     def show(stage: str, done: int, total: int) -> None:

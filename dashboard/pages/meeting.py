@@ -241,6 +241,11 @@ def _call(service: Callable[[User], object]) -> bool:
     return True
 
 
+def _on_widget(service: Callable[[User], object]) -> None:
+    """`_call` as a widget's callback, which Streamlit types as returning nothing."""
+    _call(service)
+
+
 def _next_family(meeting_id: int, key: str, order: list[int], chairing: bool) -> None:
     """Step down the ranking; the chair's step also marks the family being left discussed and opens the next
     family not yet discussed (as the record stands at the click, whichever screen marked the others)."""
@@ -284,7 +289,7 @@ def _choose_family(
         order,
         format_func=labels.__getitem__,
         key=key,
-        on_change=(lambda: _call(lambda u: open_family(engine(), u, meeting_id, st.session_state[key])))
+        on_change=(lambda: _on_widget(lambda u: open_family(engine(), u, meeting_id, st.session_state[key])))
         if chairing
         else None,
     )
@@ -312,7 +317,7 @@ def _chair_controls(user: User, meeting: MeetingSummary, family_id: int, record:
     mark.button(
         "Undo discussed" if discussed else "✓ Mark discussed",
         key="mark-discussed",
-        on_click=_call,
+        on_click=_on_widget,
         args=(lambda u: mark_discussed(engine(), u, meeting.id, family_id, not discussed),),
         width="stretch",
     )
@@ -320,7 +325,7 @@ def _chair_controls(user: User, meeting: MeetingSummary, family_id: int, record:
     clock.button(
         "⏸ Pause the meeting clock" if running else "▶ Start the meeting clock",
         key="meeting-clock",
-        on_click=_call,
+        on_click=_on_widget,
         args=(lambda u: run_the_clock(engine(), u, meeting.id, family_id, not running),),
         help="The time a family's card is open on your screen counts as time spent discussing it",
         width="stretch",

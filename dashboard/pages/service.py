@@ -134,14 +134,18 @@ def _choose_office(user: User) -> int | None:
     )
 
 
-def _offer(details: dict[str, Any], *files: tuple[Any, str, Any, str, str, str]) -> None:
+def _offer(details: dict[str, Any], *files: tuple[Any, str, bytes | Callable[[], bytes], str, str, str]) -> None:
     """(column, label, bytes or a callable making them, file name, mime type, what) per file; each is handed over
     only after the session is re-checked and the download audited, in one step."""
     for column, label, data, name, mime, what in files:
+
+        def build(_checked: User, data: bytes | Callable[[], bytes] = data) -> bytes:
+            return data() if callable(data) else data
+
         download_button(
             column,
             label,
-            lambda _checked, data=data: data() if callable(data) else data,
+            build,
             what=what,
             entity_id=None,
             details=details,
@@ -204,7 +208,7 @@ def _detail(frame: pd.DataFrame, counts: pd.DataFrame, agreement: pd.DataFrame, 
         st.info("That team closed no meeting that month. Choose another month.")
         return
     r = row.iloc[0]
-    figures = [
+    figures: list[tuple[str, int | str]] = [
         ("🔴 Red", int(r["red"])),
         ("🟠 Amber", int(r["amber"])),
         ("🟢 Green", int(r["green"])),

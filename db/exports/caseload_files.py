@@ -88,7 +88,7 @@ def caseload_csv(entries: Sequence[CaseloadEntry]) -> bytes:
 def caseload_xlsx(meeting: MeetingSummary, entries: Sequence[CaseloadEntry]) -> bytes:
     frame = neutralise_frame(caseload_frame(entries))
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook has one sheet (`active` is typed as maybe none)
     sheet.title = f"Caseload {meeting.held_on:%d-%m-%Y}"
     sheet.append(COLUMNS)
     for cell in sheet[1]:

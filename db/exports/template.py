@@ -110,15 +110,15 @@ def rows_xlsx(rows: Sequence[Row]) -> bytes:
     """A workbook whose first sheet is the import table (dates as real dates shown dd/mm/yyyy) and whose second
     sheet says what goes in each column."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook has one sheet (`active` is typed as maybe none)
     sheet.title = "Caseload"
     sheet.append(list(COLUMN_NAMES))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_value(row.get(c)) for c in COLUMN_NAMES])
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
+    for sheet_column in sheet.iter_cols(min_row=2):
+        for cell in sheet_column:
             if isinstance(cell.value, dt.date):
                 cell.number_format = "DD/MM/YYYY"
     for letter, name in zip("ABCDEFGHIJK", COLUMN_NAMES, strict=True):

@@ -145,7 +145,7 @@ def _plain(value: object) -> Cell | _Formula:
     return str(value)
 
 
-def _xlsx_rows(name: str, data: bytes) -> tuple[list[object], list[tuple[int, list[object]]]]:
+def _xlsx_rows(name: str, data: bytes) -> tuple[list[Cell | _Formula], list[tuple[int, list[Cell | _Formula]]]]:
     if not data.startswith(b"PK\x03\x04"):
         looks = _looks_like(data)
         raise FileRefused(
@@ -176,7 +176,7 @@ def _xlsx_rows(name: str, data: bytes) -> tuple[list[object], list[tuple[int, li
                 raise FileRefused(_too_many_rows(name))
             if len(row) > MAX_COLUMNS and row[MAX_COLUMNS].value not in (None, ""):
                 raise FileRefused(_too_many_columns(name, number))
-            values: list[object] = []
+            values: list[Cell | _Formula] = []
             for cell in row[:MAX_COLUMNS]:
                 if cell.data_type == "f":
                     values.append(_Formula(str(cell.value)))
@@ -229,7 +229,7 @@ def _check_unpacked_sizes(name: str, data: bytes) -> None:
             raise too_big
 
 
-def _csv_rows(name: str, data: bytes) -> tuple[list[object], list[tuple[int, list[object]]]]:
+def _csv_rows(name: str, data: bytes) -> tuple[list[Cell | _Formula], list[tuple[int, list[Cell | _Formula]]]]:
     looks = _looks_like(data)
     if looks or b"\x00" in data:
         raise FileRefused(
@@ -263,7 +263,7 @@ def _column_name(value: object) -> str:
     return "_".join(str(value or "").strip().lower().replace("-", " ").split())
 
 
-def _check_header(name: str, header: list[object]) -> list[str]:
+def _check_header(name: str, header: list[Cell | _Formula]) -> list[str]:
     columns = [_column_name(v) for v in header]
     while columns and not columns[-1]:
         columns.pop()  # spreadsheets often carry empty trailing columns

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.orm import Session
 
 from db.access import require_admin
@@ -268,7 +268,7 @@ class _State:
         return found
 
 
-def current_involvement(today: dt.date):  # type: ignore[no-untyped-def]
+def current_involvement(today: dt.date) -> ColumnElement[bool]:
     """Involvements still running today (not ended, or ending later): who works with the family now."""
     return (Involvement.ended_on.is_(None)) | (Involvement.ended_on > today)
 

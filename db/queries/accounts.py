@@ -19,7 +19,7 @@ DEMO_ROLES = (
 
 def has_any_user(engine: Engine) -> bool:
     with reading(engine) as session:
-        return session.scalar(select(func.count()).select_from(User)) > 0
+        return session.execute(select(func.count()).select_from(User)).scalar_one() > 0
 
 
 def demo_accounts(engine: Engine) -> list[tuple[str, str]]:

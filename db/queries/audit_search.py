@@ -10,11 +10,12 @@ An export is recorded in the trail as a download."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, String, case, cast, func, null, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, String, case, cast, func, null, or_, select
 
 from db.access import require_admin
 from db.models import Action, AuditEvent, Child, Family, Involvement, Rating, User
@@ -72,7 +73,7 @@ def export(engine: Engine, actor: User | None, query: AuditQuery) -> pd.DataFram
         return _table(session.execute(_newest_first(_matching(query)).limit(EXPORT_LIMIT)).all())
 
 
-def _matching(query: AuditQuery) -> Select[Any]:
+def _matching(query: AuditQuery) -> Select[*tuple[Any, ...]]:
     """The matching events, with the values of withheld events replaced by NULL in the database's answer."""
     withheld = AuditEvent.verb.in_(WITHHELD_VERBS)
     return _filtered(query).with_only_columns(
@@ -91,7 +92,7 @@ def _matching(query: AuditQuery) -> Select[Any]:
     )
 
 
-def _filtered(query: AuditQuery) -> Select[Any]:
+def _filtered(query: AuditQuery) -> Select[AuditEvent, str, str]:
     conditions: list[ColumnElement[bool]] = []
     if query.person.strip():
         needle = f"%{query.person.strip().lower()}%"
@@ -131,11 +132,11 @@ def _about_family(case_reference: str) -> ColumnElement[bool]:
     return or_(*((AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()))
 
 
-def _newest_first(query: Select[Any]) -> Select[Any]:
+def _newest_first(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
-def _table(rows: list[Any]) -> pd.DataFrame:
+def _table(rows: Sequence[Row[*tuple[Any, ...]]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {

@@ -51,11 +51,11 @@ def meeting_discussions(engine: Engine, actor: User | None, meeting_id: int) -> 
             )
         ).all()
         seconds = {r.family_id: r.seconds_spent for r in rows}
-        running = meeting.focus_opened_at is not None and meeting.focus_family_id is not None
-        if running:
-            elapsed = int((utcnow() - as_utc(meeting.focus_opened_at)).total_seconds())  # type: ignore[arg-type]
-            focus = meeting.focus_family_id
-            seconds[focus] = seconds.get(focus, 0) + max(elapsed, 0)  # type: ignore[index]
+        opened_at, focus = meeting.focus_opened_at, meeting.focus_family_id
+        running = opened_at is not None and focus is not None
+        if opened_at is not None and focus is not None:
+            elapsed = int((utcnow() - as_utc(opened_at)).total_seconds())
+            seconds[focus] = seconds.get(focus, 0) + max(elapsed, 0)
         return DiscussionRecord(
             meeting_id=meeting.id,
             is_open=meeting.status is MeetingStatus.OPEN,

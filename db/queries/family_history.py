@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import aliased
@@ -15,6 +14,9 @@ from db.errors import NotFound
 from db.models import Action, AuditEvent, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Rating, User
 from db.session import reading
 from risk.vocabulary import RAG, Band, LegalStatus, Role
+
+# a family's ratings as family_history reads them: id, meeting day, child id, professional, role, rag, rationale
+_RatingRow = Row[int, dt.date, int, str, Role, RAG, str | None]
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def family_history(engine: Engine, actor: User | None, family_id: int) -> Family
             .where(Action.family_id == family_id)
             .order_by(Action.completed_on.is_not(None), Action.due_on)
         ).all()
-        rating_ids = {str(r.id): r for r in ratings}
+        # keyed by AuditEvent.entity_id's type (nullable): the events below are the ones whose id is a key
+        rating_ids: dict[str | None, _RatingRow] = {str(r.id): r for r in ratings}
         events = session.execute(
             select(AuditEvent, User.display_name)
             .outerjoin(User, User.id == AuditEvent.actor_id)
@@ -172,7 +175,7 @@ def family_history(engine: Engine, actor: User | None, family_id: int) -> Family
         )
 
 
-def _change(event: AuditEvent, by: str | None, rating: Row[Any], children: dict[int, str]) -> RatingChange:
+def _change(event: AuditEvent, by: str | None, rating: _RatingRow, children: dict[int, str]) -> RatingChange:
     return RatingChange(
         at=event.occurred_at,
         by=by,

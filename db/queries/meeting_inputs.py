@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -35,12 +35,12 @@ from risk.scoring import DEFAULT_POLICY, POLICIES
 from risk.vocabulary import LegalStatus
 
 
-def open_on(day: dt.date):  # type: ignore[no-untyped-def]
+def open_on(day: dt.date) -> ColumnElement[bool]:
     """Families open on `day` (a family closed on the meeting day is still discussed that day)."""
     return and_(Family.opened_on <= day, or_(Family.closed_on.is_(None), Family.closed_on >= day))
 
 
-def _previous_scored(meeting: Meeting) -> Select[tuple[int, dt.date]]:
+def _previous_scored(meeting: Meeting) -> Select[int, dt.date]:
     """The id and date of the team's latest earlier meeting with stored scores, as a statement to build on."""
     return (
         select(Meeting.id, Meeting.held_on)
@@ -133,7 +133,7 @@ def team_policy(session: Session, team_id: int) -> str:
     return policy if policy in POLICIES else DEFAULT_POLICY
 
 
-def last_discussed_before(day: dt.date, family_ids: Select[tuple[int]]) -> Select[tuple[int, dt.date]]:
+def last_discussed_before(day: dt.date, family_ids: Select[int]) -> Select[int, dt.date]:
     """(family id, last day discussed) for the families in `family_ids`: the latest meeting before `day` at which
     the chair marked the family discussed. Only the meeting's own record counts: a family somebody rated but the
     meeting never talked about was not discussed."""
@@ -211,7 +211,7 @@ def families_at_meeting(
         child_family[row.id] = row.family_id
 
     professionals: dict[int, list[inputs.Professional]] = defaultdict(list)
-    for row in session.execute(
+    for involved in session.execute(
         select(Involvement.family_id, User.id, User.role)
         .join(User, User.id == Involvement.practitioner_id)
         .where(
@@ -222,15 +222,17 @@ def families_at_meeting(
         .distinct()
         .order_by(Involvement.family_id, User.id)
     ):
-        professionals[row.family_id].append(inputs.Professional(row.id, row.role))
+        professionals[involved.family_id].append(inputs.Professional(involved.id, involved.role))
 
     ratings: dict[int, list[inputs.Rating]] = defaultdict(list)
-    for row in session.execute(
+    for rated_row in session.execute(
         select(Rating.child_id, Rating.practitioner_id, User.role, Rating.rag)
         .join(User, User.id == Rating.practitioner_id)
         .where(Rating.meeting_id == meeting.id, Rating.child_id.in_(child_family))
     ):
-        ratings[child_family[row.child_id]].append(inputs.Rating(row.child_id, row.practitioner_id, row.role, row.rag))
+        ratings[child_family[rated_row.child_id]].append(
+            inputs.Rating(rated_row.child_id, rated_row.practitioner_id, rated_row.role, rated_row.rag)
+        )
 
     history = _earlier_ratings(session, day, child_family, set(ratings))
 

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, Integer, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Engine, Integer, SQLColumnExpression, case, cast, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,7 +35,7 @@ the month up to `as_of`; started: plans of that kind that began in the month."""
 BEFORE = "0000-00"  # the bucket for every event before the first month shown
 
 
-def _month_key(session: Session, day: ColumnElement[dt.date]) -> tuple[ColumnElement[str], ColumnElement[int]]:
+def _month_key(session: Session, day: SQLColumnExpression[dt.date]) -> tuple[ColumnElement[str], ColumnElement[int]]:
     """'YYYY-MM' and the day of the month of a date column, in the database's own dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(day, "YYYY-MM"), cast(extract("day", day), Integer)

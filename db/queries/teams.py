@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from db.access import aggregate_team_ids, case_team_ids
 from db.models import Office, Team, User
@@ -18,7 +20,7 @@ class TeamRef:
     office: str
 
 
-def _teams(engine: Engine, actor: User | None, scope) -> list[TeamRef]:  # type: ignore[no-untyped-def]
+def _teams(engine: Engine, actor: User | None, scope: Callable[[Session, User | None], set[int]]) -> list[TeamRef]:
     with reading(engine) as session:
         ids = scope(session, actor)
         rows = session.execute(

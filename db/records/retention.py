@@ -293,14 +293,16 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
     ratings = Rating.__table__
     # Core updates: a rating's version and updated_at are the history of what professionals did; they stay.
+    # (Session.execute returns a CursorResult for an UPDATE, as its documentation says, but is typed as returning
+    # any Result, which has no rowcount: hence the two ignores.)
     result.rationales_removed = session.execute(
         update(ratings)
         .where(ratings.c.child_id.in_(child_ids), ratings.c.rationale.is_not(None))
         .values(rationale=REMOVED, updated_at=ratings.c.updated_at)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     result.actions_removed = session.execute(
         update(Action.__table__).where(Action.__table__.c.family_id.in_(family_ids)).values(text=REMOVED)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     for score in session.scalars(select(FamilyRiskScore).where(FamilyRiskScore.family_id.in_(family_ids))):
         explanation = score.components.get("explanation")
         if not explanation:

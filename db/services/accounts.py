@@ -95,7 +95,7 @@ def sign_in(engine: Engine, email: str, password: str, now: dt.datetime | None =
     with reading(engine) as session:
         user_id = session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower()))
     attempt = _count_attempt(engine, user_id, now) if user_id is not None else None
-    if attempt is None:
+    if user_id is None or attempt is None:  # (no attempt is counted without an account)
         _verify(_dummy_hash(), password)  # the same work as checking a real password
         reason = "unknown email" if user_id is None else _why_refused(engine, user_id, now)
         _record_failure(engine, user_id, "auth.sign_in_failed", reason)

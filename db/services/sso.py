@@ -51,6 +51,7 @@ def user_for_verified_email(
             )
     if refusal is not None:
         raise SignInFailed(refusal[1])
+    assert user is not None  # _refusal refuses an email with no account
     return user
 
 

@@ -183,8 +183,8 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
         else:
             plan.ignored["ssd_family rows without a family id or person id"] += 1
     families_of: dict[str, list[str]] = defaultdict(list)
-    for family, people in members.items():
-        for person in people:
+    for family, family_members in members.items():
+        for person in family_members:
             families_of[person].append(family)
 
     involvements: dict[str, list[_Involvement]] = defaultdict(list)  # person id -> mapped involvements

@@ -15,7 +15,7 @@ import decimal
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -76,7 +76,7 @@ def _column_name(value: str) -> str:
 
 
 def _rows(
-    spec: TableSpec, header: list[str], body: Iterable[tuple[int, list[object]]], label: str
+    spec: TableSpec, header: list[str], body: Iterable[tuple[int, Sequence[object]]], label: str
 ) -> list[tuple[str, Cells]]:
     """Rows of one table with the columns it uses; refuses a table missing a required column."""
     names = [_column_name(h) for h in header]
