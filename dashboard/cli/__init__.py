@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from dashboard.cli import database, imports, records, scores, seeding, server, users
 from dashboard.cli.common import CommandError
+from db.errors import ServiceError
 
 COMMAND_GROUPS = (database, seeding, scores, users, imports, records, server)
 """In the order `fsdash --help` lists them."""
@@ -37,11 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run one command. A refusal, the command's own or a service's (whose messages are sentences about the
+    user's work), is printed as that sentence with exit code 2 and no traceback; anything else keeps its
+    traceback, for a developer."""
     args = build_parser().parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     try:
         args.func(args)
-    except CommandError as exc:
+    except (CommandError, ServiceError) as exc:
         print(f"fsdash: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -11,7 +11,6 @@ from dashboard.cli.common import CommandError, Commands, command_engine, import_
 
 
 def cmd_import_caseload(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.imports import ImportRefused, import_caseload
 
     path = Path(args.file)
@@ -38,8 +37,6 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
             )
         except ImportRefused as exc:
             raise import_refused(exc.problems, path.name) from None
-        except ServiceError as exc:
-            raise CommandError(str(exc)) from None
     say(f"Dry run of {path.name}: nothing was written. It would give:" if args.dry_run else f"Imported {path.name}:")
     say(f"  {'':<16}{'created':>9}{'updated':>9}{'closed':>9}")
     for entity, counts in summary.counts().items():
@@ -49,7 +46,6 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
 
 
 def cmd_import_ssd(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.imports.ssd import ExtractRefused, draft_mapping, import_ssd, load_mapping, read_source
 
     def progress(stage: str, done: int, total: int) -> None:  # called once per table, or per 500 families
@@ -94,8 +90,6 @@ def cmd_import_ssd(args: argparse.Namespace) -> None:
             )
     except ExtractRefused as exc:
         raise import_refused(exc.problems, "the extract") from None
-    except ServiceError as exc:
-        raise CommandError(str(exc)) from None
     say(f"Dry run of {extract.source}: nothing was written." if args.dry_run else f"Imported {extract.source}:")
     for sentence in summary.sentences():
         say(f"  {sentence}")

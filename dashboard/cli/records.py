@@ -17,13 +17,9 @@ if TYPE_CHECKING:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.backup import backup_database
 
-    try:
-        result = backup_database(database_url(), None, Path(args.file))
-    except ServiceError as exc:
-        raise CommandError(str(exc)) from None
+    result = backup_database(database_url(), None, Path(args.file))
     say(f"Backed up to {result.path} ({result.size:,} bytes, sha256 {result.sha256}). Checked:")
     for check in result.checks:
         say(f"  - {check}")
@@ -32,13 +28,9 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.backup import restore_database
 
-    try:
-        result = restore_database(database_url(), None, Path(args.file), replace=args.replace)
-    except ServiceError as exc:
-        raise CommandError(str(exc)) from None
+    result = restore_database(database_url(), None, Path(args.file), replace=args.replace)
     if result.replaced_backup:
         say(f"What the database held before was backed up first to {result.replaced_backup}.")
     say(
@@ -49,7 +41,6 @@ def cmd_restore(args: argparse.Namespace) -> None:
 
 
 def cmd_sar(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.subject_access import subject_access_export, subject_access_zip
     from db.records.subject_access_pdf import subject_access_pdf
 
@@ -57,10 +48,7 @@ def cmd_sar(args: argparse.Namespace) -> None:
     if not folder.is_dir():
         raise CommandError(f"The folder {folder} does not exist.")
     with command_engine() as engine:
-        try:
-            export = subject_access_export(engine, None, family_reference=args.family, child_reference=args.child)
-        except ServiceError as exc:
-            raise CommandError(str(exc)) from None
+        export = subject_access_export(engine, None, family_reference=args.family, child_reference=args.child)
     written = []
     for suffix, content in ((".pdf", subject_access_pdf(export)), (".zip", subject_access_zip(export))):
         path = folder / f"{export.file_stem}{suffix}"
@@ -102,14 +90,10 @@ def _policy_words(policy: RetentionPolicy) -> str:
 
 
 def cmd_retention_set(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.retention import set_retention_policy
 
     with command_engine() as engine:
-        try:
-            policy = set_retention_policy(engine, None, args.years)
-        except ServiceError as exc:
-            raise CommandError(str(exc)) from None
+        policy = set_retention_policy(engine, None, args.years)
     say(_policy_words(policy))
 
 
@@ -129,14 +113,10 @@ def cmd_retention_review(args: argparse.Namespace) -> None:
 
 
 def cmd_retention_apply(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.retention import anonymise_due_families
 
     with command_engine() as engine:
-        try:
-            result = anonymise_due_families(engine, None, dry_run=args.dry_run, today=args.today)
-        except ServiceError as exc:
-            raise CommandError(str(exc)) from None
+        result = anonymise_due_families(engine, None, dry_run=args.dry_run, today=args.today)
     if args.dry_run:
         say(f"Dry run ({_years(result.years_after_closure)} after closure): nothing was changed. It would anonymise:")
     else:

@@ -6,30 +6,26 @@ import argparse
 import getpass
 import sys
 
-from dashboard.cli.common import CommandError, Commands, command_engine, say
+from dashboard.cli.common import Commands, command_engine, say
 from risk.vocabulary import Role
 
 
 def cmd_users_create(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.services.accounts import create_user
 
     password = args.password_stdin and sys.stdin.readline().rstrip("\n")
     if not password:
         password = getpass.getpass("Password for the new account (at least 12 characters): ")
     with command_engine(upgrade_first=True) as engine:
-        try:
-            user = create_user(
-                engine,
-                None,
-                email=args.email,
-                display_name=args.name,
-                role=Role(args.role),
-                team_name=args.team,
-                password=password,
-            )
-        except ServiceError as exc:
-            raise CommandError(str(exc)) from None
+        user = create_user(
+            engine,
+            None,
+            email=args.email,
+            display_name=args.name,
+            role=Role(args.role),
+            team_name=args.team,
+            password=password,
+        )
     say(f"Created {user.role.label} account for {user.email}.")
 
 
