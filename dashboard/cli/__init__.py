@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--database-url",
+        metavar="URL",
         help="database to use (default: $DATABASE_URL, else sqlite file var/fsdash.db); "
         "PostgreSQL as postgresql+psycopg://user@host/dbname",
     )

@@ -18,6 +18,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 def add_commands(commands: Commands) -> None:
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="apply the migrations (creates the SQLite file if needed)").set_defaults(
-        func=cmd_db_upgrade
-    )
+    db.add_parser(
+        "upgrade", help="apply the migrations (creates the SQLite file and its folder if needed)"
+    ).set_defaults(func=cmd_db_upgrade)

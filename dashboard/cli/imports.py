@@ -72,8 +72,7 @@ def cmd_import_ssd(args: argparse.Namespace) -> None:
             target.write_text(draft_mapping(extract, mapping), encoding="utf-8")
             say(
                 f"Wrote the mapping {target}: choose the Family Safeguarding teams, check the roles and give each "
-                "professional's email, then import with --mapping. See the README, 'Importing from the Standard "
-                "Safeguarding Dataset'."
+                "professional's email, then import with --mapping. See docs/ssd-import.md."
             )
             return
         assert mapping is not None
@@ -105,7 +104,7 @@ def add_commands(commands: Commands) -> None:
         help="import families, children, legal statuses and involvement from a .csv or .xlsx file (all or nothing)",
         description="Check the whole file first; if any row is wrong, list every problem and change nothing. "
         "Families and children are matched by their case references: known ones are updated, new ones added. "
-        "Nothing is ever deleted. The columns are described in the README ('Importing the caseload').",
+        "Nothing is ever deleted. The columns are described in docs/caseload-import.md.",
     )
     caseload.add_argument("file", metavar="FILE", help="the caseload file (.csv or .xlsx, one row per child)")
     caseload.add_argument("--dry-run", action="store_true", help="check the file and show the counts; write nothing")
@@ -122,8 +121,8 @@ def add_commands(commands: Commands) -> None:
         help="import the caseload from Standard Safeguarding Dataset (SSD) tables (all or nothing)",
         description="Read the SSD tables from a folder of CSV files (or a .zip of them) or a database, map them "
         "with the council's mapping file, check everything, then write it in one transaction; if anything is wrong, "
-        "list every problem by table, row id and column and change nothing. Nothing is ever deleted. See the README "
-        "('Importing from the Standard Safeguarding Dataset').",
+        "list every problem by table, row id and column and change nothing. Nothing is ever deleted. See "
+        "docs/ssd-import.md.",
     )
     ssd.add_argument(
         "--from",

@@ -1,6 +1,6 @@
-"""`fsdash backup`, `restore`, `sar` and `retention`: the records management commands (see README, "Records
-management"). They run as the system, with the database's own credentials, like every other `fsdash` command;
-each is recorded in the audit trail. Output names no family, child or person beyond what was asked for."""
+"""`fsdash backup`, `restore`, `sar` and `retention`: the records management commands (see docs/records.md).
+They run as the system, with the database's own credentials, like every other `fsdash` command; each is recorded
+in the audit trail. Output names no family, child or person beyond what was asked for."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def add_commands(commands: Commands) -> None:
     who = sar.add_mutually_exclusive_group(required=True)
     who.add_argument("--family", metavar="REF", help="the family's case reference")
     who.add_argument("--child", metavar="REF", help="the child's case reference")
-    sar.add_argument("--output", default=".", help="folder to write the two files to (default: here)")
+    sar.add_argument("--output", default=".", metavar="DIR", help="folder to write the two files to (default: here)")
     sar.set_defaults(func=cmd_sar)
 
     retention = commands.add_parser(
@@ -165,11 +165,14 @@ def add_commands(commands: Commands) -> None:
     ).add_subparsers(dest="retention_command", required=True)
     retention.add_parser("show", help="the rule in force").set_defaults(func=cmd_retention_show)
     set_rule = retention.add_parser("set", help="set the years a closed family is kept (from the council's schedule)")
-    set_rule.add_argument("--years", type=int, required=True, help="whole years after the family's case closed")
+    set_rule.add_argument(
+        "--years", type=int, required=True, metavar="N", help="whole years after the family's case closed"
+    )
     set_rule.set_defaults(func=cmd_retention_set)
     today: dict[str, Any] = {
         "type": date_argument,
         "default": None,
+        "metavar": "YYYY-MM-DD",
         "help": "judge what is due as of this date (YYYY-MM-DD; default today; only a review or a dry run may look "
         "ahead)",
     }

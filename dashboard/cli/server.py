@@ -35,7 +35,13 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def add_commands(commands: Commands) -> None:
-    run = commands.add_parser("run", help="start the dashboard")
-    run.add_argument("--port", type=int, default=8501)
-    run.add_argument("--address", default="localhost")
+    run = commands.add_parser(
+        "run",
+        help="start the dashboard",
+        description="Start the Streamlit app on the configured database (the URL is passed on to the app's process).",
+    )
+    run.add_argument("--port", type=int, default=8501, help="the port to serve on (default 8501)")
+    run.add_argument(
+        "--address", default="localhost", help="the address to listen on (default localhost; 0.0.0.0 for every one)"
+    )
     run.set_defaults(func=cmd_run)

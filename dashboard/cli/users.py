@@ -31,8 +31,14 @@ def cmd_users_create(args: argparse.Namespace) -> None:
 
 def add_commands(commands: Commands) -> None:
     users = commands.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
-    create = users.add_parser("create", help="create an account (the first administrator, for instance)")
-    create.add_argument("--email", required=True)
+    create = users.add_parser(
+        "create",
+        help="create an account (the first administrator, for instance)",
+        description="Create an account from the server, e.g. the first administrator of a new installation (whose "
+        "sign-in screen otherwise asks the first person to open it to create one). The password is asked for, or "
+        "read from standard input with --password-stdin, and must pass the same checks as one chosen in the app.",
+    )
+    create.add_argument("--email", required=True, help="the email its owner signs in with")
     create.add_argument("--name", required=True, help="display name")
     create.add_argument(
         "--role",
