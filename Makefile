@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench browser postgres clean
+.PHONY: run test lint bench docs browser postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ postgres:
 ## bench: the benchmarks on county-sized data (prints tables)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
+
+## docs: regenerate the docs made from the code (docs/cli.md, the SSD column table in docs/ssd-import.md)
+docs: $(VENV)/.installed
+	$(BIN)/python -m dashboard.cli.docs
 
 ## lint: the checks `make test` runs before the tests (lint, format, types), on their own
 lint: $(VENV)/.installed-dev

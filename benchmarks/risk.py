@@ -16,9 +16,10 @@ from db.models import Child, Family, Meeting, Rating, Team, User
 from db.queries.calibration import rater_agreement, role_severity
 from db.queries.caseload import ranked_caseload
 from db.queries.outcomes import LEVELS, changes_since, outcome_counts, outcome_totals
-from db.queries.service import months_back, office_month_scores, team_month_scores
+from db.queries.service import office_month_scores, team_month_scores
 from db.services.scores import rebuild_scores
 from db.session import reading
+from risk.months import months_back
 from risk.vocabulary import MeetingStatus, Role
 
 SEVERITY = {"green": 0.0, "amber": 0.5, "red": 1.0}

@@ -81,6 +81,15 @@ def aggregate_team_ids(session: Session, actor: User | None) -> set[int]:
     return case_team_ids(session, actor)
 
 
+def scoped_team_ids(session: Session, actor: User | None, office_id: int | None) -> set[int]:
+    """The actor's aggregate scope, narrowed to one office when asked. Narrowing never widens: an office outside
+    the actor's scope gives no teams."""
+    team_ids = aggregate_team_ids(session, actor)
+    if office_id is None or not team_ids:
+        return team_ids
+    return set(session.scalars(select(Team.id).where(Team.office_id == office_id, Team.id.in_(team_ids))))
+
+
 @dataclass
 class SignedIn:
     """What the server remembers of one signed-in browser session: who signed in, as what, and when they last did

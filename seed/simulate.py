@@ -19,6 +19,7 @@ from typing import Any
 
 from faker import Faker
 
+from risk.months import month_start
 from risk.vocabulary import RAG, LegalStatus, MeetingStatus, Role
 from seed.phrases import ACTIONS, RATIONALES
 from seed.scales import Scale
@@ -44,10 +45,6 @@ DISCUSSED_SHARE = 0.92
 """Of the families open at a past meeting, how many it discussed (a long caseload is not always finished)."""
 SPECIALIST_COUNT_WEIGHTS = {1: 30, 2: 35, 3: 25, 4: 10}
 ESCALATION = (LegalStatus.CIN, LegalStatus.CP, LegalStatus.PLO, LegalStatus.CARE_PROCEEDINGS, LegalStatus.CLA)
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -63,7 +63,7 @@ def _recreate_postgres_database(url: str) -> None:
     except Exception as exc:  # the cause is kept; the message tells a developer what to do
         pytest.fail(
             f"PostgreSQL is not reachable at {target.render_as_string(hide_password=True)} ({exc.__class__.__name__})."
-            " Start it (see README, 'Running the tests') or set TEST_POSTGRES_URL.",
+            " Start it (see README, 'Quick start') or set TEST_POSTGRES_URL.",
             pytrace=False,
         )
     finally:

@@ -48,8 +48,8 @@ def records_panel(user: User) -> None:
     st.markdown("**Backups**")
     st.caption(
         "Backups are taken on the server, not downloaded through the browser: `fsdash backup FILE` makes a "
-        "verified copy while the app runs, and `fsdash restore FILE` puts one back. See the README, "
-        "'Records management'."
+        "verified copy while the app runs, and `fsdash restore FILE` puts one back. See fsdash's records "
+        "management guide (docs/records.md)."
     )
 
 

@@ -96,8 +96,8 @@ def ssd_import(engine_: Engine, user: User) -> None:
         "Upload the SSD extract as a .zip of its CSV files (ssd_person.csv, ssd_family.csv, ssd_professionals.csv, "
         "ssd_involvements.csv and the episode tables) with your mapping file, which says which SSD teams are your "
         "Family Safeguarding teams, what each role id means and each professional's email. No mapping yet? Upload "
-        "the .zip alone and download one to edit. The README's 'Importing from the Standard Safeguarding Dataset' "
-        "explains every rule."
+        "the .zip alone and download one to edit. fsdash's guide to the SSD import (docs/ssd-import.md) explains "
+        "every rule."
     )
     round_ = st.session_state.get(UPLOADS, 0)
     left, right = st.columns(2)

@@ -41,11 +41,11 @@ from db.queries.outcomes import LEVELS, changes_since, outcome_counts, outcome_t
 from db.queries.service import (
     FiguresVersion,
     figures_version,
-    months_back,
     office_month_scores,
     team_month_scores,
     visible_offices,
 )
+from risk.months import months_back
 from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, agreement_in_words
 
 ALL_OFFICES = "All offices"

@@ -24,9 +24,10 @@ from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
+from db.access import scoped_team_ids
 from db.models import Meeting, Office, Rating, Team, User
-from db.queries.service import month_start, months_back, scoped_team_ids
 from db.session import reading
+from risk.months import month_start, months_back
 from risk.outcomes import agreement_in_words
 from risk.vocabulary import RAG, Role
 

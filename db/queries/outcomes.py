@@ -22,9 +22,10 @@ from sqlalchemy import Engine, Integer, SQLColumnExpression, case, cast, extract
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from db.access import scoped_team_ids
 from db.models import Child, Family, LegalStatusPeriod, Office, Team, User
-from db.queries.service import month_end, months_back, scoped_team_ids
 from db.session import reading
+from risk.months import month_end, months_back
 from risk.outcomes import FLOW_STATUSES, OUTCOME_NAMES, OUTCOME_STATUSES, change_in_words, change_percent
 from risk.vocabulary import LegalStatus
 

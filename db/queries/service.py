@@ -12,29 +12,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
-from sqlalchemy.orm import Session
 
-from db.access import aggregate_team_ids
+from db.access import aggregate_team_ids, scoped_team_ids
 from db.models import AuditEvent, FamilyRiskScore, LegalStatusPeriod, Meeting, Office, Team, User
+from db.queries.outcomes import outcome_counts
 from db.session import reading
+from risk.months import month_start, months_back
 from risk.vocabulary import Band
 
 HEATMAP_COLUMNS = ["office", "team", "team_id", "month", "families", "red", "amber", "green", "unrated"]
-
-
-def month_start(day: dt.date) -> dt.date:
-    """The first day of `day`'s month (the key every figure on the service page is grouped by)."""
-    return day.replace(day=1)
-
-
-def months_back(last: dt.date, count: int) -> list[dt.date]:
-    """The first days of the `count` months ending with `last`'s month, oldest first."""
-    year, month = last.year, last.month
-    out = []
-    for _ in range(count):
-        out.append(dt.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
 
 
 @dataclass(frozen=True)
@@ -51,15 +37,6 @@ def visible_offices(engine: Engine, actor: User | None) -> list[OfficeRef]:
             select(Office.id, Office.name).join(Team).where(Team.id.in_(team_ids)).distinct().order_by(Office.name)
         )
         return [OfficeRef(*row) for row in rows]
-
-
-def scoped_team_ids(session: Session, actor: User | None, office_id: int | None) -> set[int]:
-    """The actor's aggregate scope, narrowed to one office when asked. Narrowing never widens: an office outside
-    the actor's scope gives no teams."""
-    team_ids = aggregate_team_ids(session, actor)
-    if office_id is None or not team_ids:
-        return team_ids
-    return set(session.scalars(select(Team.id).where(Team.office_id == office_id, Team.id.in_(team_ids))))
 
 
 def team_month_scores(
@@ -161,17 +138,9 @@ def legal_status_counts(
 
     Columns: office, team, month, status, children.
     """
-    from db.queries.outcomes import outcome_counts  # outcomes builds on this module's month and scope helpers
-
     counts = outcome_counts(engine, actor, months, today, office_id=office_id)
     counts = counts[counts["children"] > 0]
     return counts[["office", "team", "month", "status", "children"]].reset_index(drop=True)
-
-
-def month_end(first: dt.date) -> dt.date:
-    """The last day of the month starting `first`."""
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return following - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)

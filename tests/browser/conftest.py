@@ -25,7 +25,7 @@ from typing import IO
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from dashboard.cli import DEMO_PASSWORD
+from dashboard.cli.seeding import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard.cli import DEMO_PASSWORD
+from dashboard.cli.seeding import DEMO_PASSWORD
 from tests.browser.conftest import (
     SEED_TODAY,
     _fsdash,

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from dashboard.cli import DEMO_PASSWORD
+from dashboard.cli.seeding import DEMO_PASSWORD
 from db.models import User
 from db.session import make_engine, reading
 from tests.browser.conftest import (

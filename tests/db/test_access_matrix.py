@@ -618,7 +618,6 @@ HELPERS = {
     "services.audit.record": "writes the event its caller decided on, inside the caller's transaction",
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores",
-    "queries.service.scoped_team_ids": "the aggregate scope inside a caller's session; tried through its callers",
 }
 
 

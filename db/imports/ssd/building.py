@@ -1,7 +1,7 @@
 """From SSD rows to the families, children, legal status histories and involvements fsdash holds: pure Python,
 no database, so every rule below is tested with small hand-made extracts.
 
-The rules (the README's 'Importing from the Standard Safeguarding Dataset' says the same for the data team):
+The rules (docs/ssd-import.md says the same for the data team):
 
 - A family is an SSD family id (`ssd_family`) that a mapped team works with (an involvement of a mapped team
   with any of its members) and that has at least one child: a member under 18 on the import day, or with an

@@ -194,8 +194,8 @@ def draft_mapping(extract: Extract, existing: Mapping | None = None) -> str:
     departments = {tid: cells for tid, cells in extract.rows("ssd_department")}
 
     lines = [
-        "# fsdash mapping for imports from the Standard Safeguarding Dataset (SSD). See the README,",
-        "# 'Importing from the Standard Safeguarding Dataset'. Lines starting with # are comments.",
+        "# fsdash mapping for imports from the Standard Safeguarding Dataset (SSD). See fsdash's",
+        "# docs/ssd-import.md, 'The mapping file'. Lines starting with # are comments.",
         "",
         "[teams]",
         '# dept_team_id = { team = "our team name", office = "our office name" }',

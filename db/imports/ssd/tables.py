@@ -21,6 +21,8 @@ class TableSpec:
     """Columns read when present."""
     required: bool = True
     """Whether the extract must hold the table at all."""
+    about: str = ""
+    """What the import takes from the table, in the data team's words (docs/ssd-import.md's table shows it)."""
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -35,20 +37,29 @@ TABLES: dict[str, TableSpec] = {
             "pers_person_id",
             ("pers_person_id", "pers_forename", "pers_dob"),
             ("pers_surname", "pers_expected_dob", "pers_death_date"),
+            about="each person's first name and date of birth (an unborn child's expected date of birth stands in)",
         ),
-        TableSpec("ssd_family", "fami_table_id", ("fami_family_id", "fami_person_id"), ("fami_table_id",)),
+        TableSpec(
+            "ssd_family",
+            "fami_table_id",
+            ("fami_family_id", "fami_person_id"),
+            ("fami_table_id",),
+            about="who belongs to which family: the SSD family id is the family's case reference",
+        ),
         TableSpec(
             "ssd_department",
             "dept_team_id",
             ("dept_team_id", "dept_team_name"),
             ("dept_team_parent_id", "dept_team_parent_name"),
             required=False,
+            about="team and office names, for the draft mapping",
         ),
         TableSpec(
             "ssd_professionals",
             "prof_professional_id",
             ("prof_professional_id", "prof_professional_name"),
             ("prof_staff_id", "prof_professional_job_title", "prof_professional_department"),
+            about="each professional's name, and the job title that stands in for a missing role id",
         ),
         TableSpec(
             "ssd_involvements",
@@ -61,6 +72,7 @@ TABLES: dict[str, TableSpec] = {
                 "invo_involvement_end_date",
             ),
             ("invo_involvements_id", "invo_professional_role_id"),
+            about="who works with whom, in which team and role, from when to when",
         ),
         TableSpec(
             "ssd_cin_episodes",
@@ -68,6 +80,7 @@ TABLES: dict[str, TableSpec] = {
             ("cine_person_id", "cine_referral_date", "cine_close_date"),
             ("cine_referral_id", "cine_referral_team"),
             required=False,
+            about="child in need episodes",
         ),
         TableSpec(
             "ssd_cp_plans",
@@ -75,6 +88,7 @@ TABLES: dict[str, TableSpec] = {
             ("cppl_person_id", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
             ("cppl_cp_plan_id",),
             required=False,
+            about="child protection plans",
         ),
         TableSpec(
             "ssd_pre_proceedings",
@@ -89,6 +103,8 @@ TABLES: dict[str, TableSpec] = {
                 "prep_court_reference",
             ),
             required=False,
+            about="when pre-proceedings were decided (the initial meeting's date when that cell is empty) and when the "
+            "care proceedings letter was sent",
         ),
         TableSpec(
             "ssd_cla_episodes",
@@ -96,6 +112,7 @@ TABLES: dict[str, TableSpec] = {
             ("clae_person_id", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
             ("clae_cla_episode_id",),
             required=False,
+            about="looked after episodes",
         ),
         TableSpec(
             "ssd_legal_status",
@@ -103,6 +120,8 @@ TABLES: dict[str, TableSpec] = {
             ("lega_person_id", "lega_legal_status", "lega_legal_status_start_date", "lega_legal_status_end_date"),
             ("lega_legal_status_id",),
             required=False,
+            about="legal statuses, meaning what the mapping's `[legal_status]` codes say (looked after unless told "
+            "otherwise)",
         ),
     )
 }

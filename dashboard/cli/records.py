@@ -1,75 +1,54 @@
-"""`fsdash backup`, `restore`, `sar` and `retention`: the records management commands (see README, "Records
-management"). They run as the system, with the database's own credentials, like every other `fsdash` command;
-each is recorded in the audit trail. Output names no family, child or person beyond what was asked for."""
+"""`fsdash backup`, `restore`, `sar` and `retention`: the records management commands (see docs/records.md).
+They run as the system, with the database's own credentials, like every other `fsdash` command; each is recorded
+in the audit trail. Output names no family, child or person beyond what was asked for."""
 
 from __future__ import annotations
 
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dashboard.cli import CommandError, _date, _say
+from dashboard.cli.common import CommandError, Commands, command_engine, date_argument, print_counts, say
 from db.settings import database_url
 
-
-def _refusal(exc: Exception) -> CommandError:
-    return CommandError(str(exc))
-
-
-def _print_counts(counts: dict[str, int]) -> None:
-    for table, count in sorted(counts.items()):
-        _say(f"  {table:<24} {count:>10,}")
+if TYPE_CHECKING:
+    from db.records.retention import RetentionPolicy
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.backup import backup_database
 
-    try:
-        result = backup_database(database_url(), None, Path(args.file))
-    except ServiceError as exc:
-        raise _refusal(exc) from None
-    _say(f"Backed up to {result.path} ({result.size:,} bytes, sha256 {result.sha256}). Checked:")
+    result = backup_database(database_url(), None, Path(args.file))
+    say(f"Backed up to {result.path} ({result.size:,} bytes, sha256 {result.sha256}). Checked:")
     for check in result.checks:
-        _say(f"  - {check}")
-    _say(f"It holds ({result.snapshot.rows:,} rows):")
-    _print_counts(result.snapshot.counts)
+        say(f"  - {check}")
+    say(f"It holds ({result.snapshot.rows:,} rows):")
+    print_counts(result.snapshot.counts)
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.backup import restore_database
 
-    try:
-        result = restore_database(database_url(), None, Path(args.file), replace=args.replace)
-    except ServiceError as exc:
-        raise _refusal(exc) from None
+    result = restore_database(database_url(), None, Path(args.file), replace=args.replace)
     if result.replaced_backup:
-        _say(f"What the database held before was backed up first to {result.replaced_backup}.")
-    _say(
+        say(f"What the database held before was backed up first to {result.replaced_backup}.")
+    say(
         f"Restored {Path(args.file).name} (made at revision {result.restored_revision}; the database is now at "
         f"{result.snapshot.revision}). It holds ({result.snapshot.rows:,} rows):"
     )
-    _print_counts(result.snapshot.counts)
+    print_counts(result.snapshot.counts)
 
 
 def cmd_sar(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.subject_access import subject_access_export, subject_access_zip
     from db.records.subject_access_pdf import subject_access_pdf
-    from db.session import make_engine
 
     folder = Path(args.output)
     if not folder.is_dir():
         raise CommandError(f"The folder {folder} does not exist.")
-    engine = make_engine(database_url())
-    try:
+    with command_engine() as engine:
         export = subject_access_export(engine, None, family_reference=args.family, child_reference=args.child)
-    except ServiceError as exc:
-        raise _refusal(exc) from None
-    finally:
-        engine.dispose()
     written = []
     for suffix, content in ((".pdf", subject_access_pdf(export)), (".zip", subject_access_zip(export))):
         path = folder / f"{export.file_stem}{suffix}"
@@ -80,29 +59,25 @@ def cmd_sar(args: argparse.Namespace) -> None:
         with os.fdopen(handle, "wb") as file:
             file.write(content)
         written.append(path)
-    _say(f"Subject access export for {export.subject}:")
+    say(f"Subject access export for {export.subject}:")
     for path in written:
-        _say(f"  {path}")
-    _print_counts(export.counts())
+        say(f"  {path}")
+    print_counts(export.counts())
 
 
 def cmd_retention_show(args: argparse.Namespace) -> None:
     from db.records.retention import retention_policy
-    from db.session import make_engine
 
-    engine = make_engine(database_url())
-    try:
+    with command_engine() as engine:
         policy = retention_policy(engine, None)
-    finally:
-        engine.dispose()
-    _say(_policy_words(policy))
+    say(_policy_words(policy))
 
 
 def _years(count: int) -> str:
     return f"{count} year" if count == 1 else f"{count} years"
 
 
-def _policy_words(policy: Any) -> str:
+def _policy_words(policy: RetentionPolicy) -> str:
     if not policy.is_set:
         return (
             f"No retention rule has been set: the default of {policy.years_after_closure} years after closure is "
@@ -115,61 +90,42 @@ def _policy_words(policy: Any) -> str:
 
 
 def cmd_retention_set(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.retention import set_retention_policy
-    from db.session import make_engine
 
-    engine = make_engine(database_url())
-    try:
+    with command_engine() as engine:
         policy = set_retention_policy(engine, None, args.years)
-    except ServiceError as exc:
-        raise _refusal(exc) from None
-    finally:
-        engine.dispose()
-    _say(_policy_words(policy))
+    say(_policy_words(policy))
 
 
 def cmd_retention_review(args: argparse.Namespace) -> None:
     from db.records.retention import families_due
-    from db.session import make_engine
 
-    engine = make_engine(database_url())
-    try:
+    with command_engine() as engine:
         policy, due = families_due(engine, None, today=args.today)
-    finally:
-        engine.dispose()
-    _say(_policy_words(policy))
+    say(_policy_words(policy))
     if not due:
-        _say("No closed family is due for anonymising.")
+        say("No closed family is due for anonymising.")
         return
-    _say(f"{'1 closed family is' if len(due) == 1 else f'{len(due):,} closed families are'} due for anonymising:")
-    _say(f"  {'case reference':<16} {'team':<24} {'closed':<10} {'due':<10} {'children':>8}")
+    say(f"{'1 closed family is' if len(due) == 1 else f'{len(due):,} closed families are'} due for anonymising:")
+    say(f"  {'case reference':<16} {'team':<24} {'closed':<10} {'due':<10} {'children':>8}")
     for d in due:
-        _say(f"  {d.case_reference:<16} {d.team:<24} {d.closed_on:%d/%m/%Y} {d.due_on:%d/%m/%Y} {d.children:>8}")
+        say(f"  {d.case_reference:<16} {d.team:<24} {d.closed_on:%d/%m/%Y} {d.due_on:%d/%m/%Y} {d.children:>8}")
 
 
 def cmd_retention_apply(args: argparse.Namespace) -> None:
-    from db.errors import ServiceError
     from db.records.retention import anonymise_due_families
-    from db.session import make_engine
 
-    engine = make_engine(database_url())
-    try:
+    with command_engine() as engine:
         result = anonymise_due_families(engine, None, dry_run=args.dry_run, today=args.today)
-    except ServiceError as exc:
-        raise _refusal(exc) from None
-    finally:
-        engine.dispose()
     if args.dry_run:
-        _say(f"Dry run ({_years(result.years_after_closure)} after closure): nothing was changed. It would anonymise:")
+        say(f"Dry run ({_years(result.years_after_closure)} after closure): nothing was changed. It would anonymise:")
     else:
-        _say(f"Anonymised under the retention rule ({_years(result.years_after_closure)} after closure):")
+        say(f"Anonymised under the retention rule ({_years(result.years_after_closure)} after closure):")
     for what, count in result.counts().items():
-        _say(f"  {what.replace('_', ' '):<28} {count:>8,}")
+        say(f"  {what.replace('_', ' '):<28} {count:>8,}")
 
 
-def add_records_commands(commands: Any) -> None:
-    """Register the records management subcommands on `fsdash`'s subparsers."""
+def add_commands(commands: Commands) -> None:
     backup = commands.add_parser(
         "backup",
         help="back up the database to a new file, verified (SQLite online backup, or pg_dump for PostgreSQL)",
@@ -201,7 +157,7 @@ def add_records_commands(commands: Any) -> None:
     who = sar.add_mutually_exclusive_group(required=True)
     who.add_argument("--family", metavar="REF", help="the family's case reference")
     who.add_argument("--child", metavar="REF", help="the child's case reference")
-    sar.add_argument("--output", default=".", help="folder to write the two files to (default: here)")
+    sar.add_argument("--output", default=".", metavar="DIR", help="folder to write the two files to (default: here)")
     sar.set_defaults(func=cmd_sar)
 
     retention = commands.add_parser(
@@ -209,11 +165,14 @@ def add_records_commands(commands: Any) -> None:
     ).add_subparsers(dest="retention_command", required=True)
     retention.add_parser("show", help="the rule in force").set_defaults(func=cmd_retention_show)
     set_rule = retention.add_parser("set", help="set the years a closed family is kept (from the council's schedule)")
-    set_rule.add_argument("--years", type=int, required=True, help="whole years after the family's case closed")
+    set_rule.add_argument(
+        "--years", type=int, required=True, metavar="N", help="whole years after the family's case closed"
+    )
     set_rule.set_defaults(func=cmd_retention_set)
-    today = {
-        "type": _date,
+    today: dict[str, Any] = {
+        "type": date_argument,
         "default": None,
+        "metavar": "YYYY-MM-DD",
         "help": "judge what is due as of this date (YYYY-MM-DD; default today; only a review or a dry run may look "
         "ahead)",
     }
