@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, String, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.errors import InvalidInput
 from db.models import (
     Action,
@@ -132,14 +132,14 @@ def _policy(session: Session) -> RetentionPolicy:
 
 
 def retention_policy(engine: Engine, actor: User | None) -> RetentionPolicy:
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     with reading(engine) as session:
         return _policy(session)
 
 
 def set_retention_policy(engine: Engine, actor: User | None, years_after_closure: int) -> RetentionPolicy:
     """Set how many whole years after closure a family's case data is kept (a new rule row; audited)."""
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     if not MIN_YEARS <= years_after_closure <= MAX_YEARS:
         raise InvalidInput(
             f"Keep closed families for between {MIN_YEARS} and {MAX_YEARS} years; {years_after_closure} is not allowed."
@@ -158,13 +158,6 @@ def set_retention_policy(engine: Engine, actor: User | None, years_after_closure
         )
         session.flush()
         return _policy(session)
-
-
-def _check_actor(actor: User | None) -> None:
-    """The command line passes None (it runs with the database's own credentials); a signed-in user must be an
-    administrator."""
-    if actor is not None:
-        require_admin(actor)
 
 
 def _due(session: Session, years: int, today: dt.date) -> list[DueFamily]:
@@ -194,7 +187,7 @@ def families_due(
     engine: Engine, actor: User | None, today: dt.date | None = None
 ) -> tuple[RetentionPolicy, list[DueFamily]]:
     """The rule in force and the closed families whose retention period has ended and are not yet anonymised."""
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     today = today or dt.date.today()
     with reading(engine) as session:
         policy = _policy(session)
@@ -210,7 +203,7 @@ def anonymise_due_families(
     date (a dry run may look ahead). A dry run does all of it and rolls back, so its counts are exactly what
     applying would change. Audited with the counts and the new pseudonyms, never the old references.
     """
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     if today is not None and today > dt.date.today() and not dry_run:
         raise InvalidInput(
             "Families can only be anonymised as of today: a later date would anonymise some before their time. "
