@@ -35,6 +35,16 @@ def require_admin(actor: User | None) -> User:
     return actor
 
 
+def require_admin_or_command_line(actor: User | None) -> User | None:
+    """No actor is the command line: `fsdash` run on the server by the service account with the database's own
+    credentials, which can already change anything, so it is not asked who it is. Anyone signed in must be an
+    active administrator. Every service that the command line also calls (imports, exports, score rebuilds,
+    records management, creating accounts) decides it here, so the rule cannot differ between them."""
+    if actor is None:
+        return None
+    return require_admin(actor)
+
+
 def case_team_ids(session: Session, actor: User | None) -> set[int]:
     """Teams whose cases (families, children, ratings) the actor may see.
 

@@ -1,4 +1,5 @@
-"""Audit trail: who did what and when, searched by person, family, entity, kind of event and date, and exported.
+"""Audit trail: who did what and when, searched by person, family, child, entity, kind of event and date, and
+exported.
 
 Administrators only (the queries refuse everyone else too). Exporting the trail is itself recorded in it.
 """
@@ -29,9 +30,10 @@ if user.role is not Role.ADMINISTRATOR:
     st.stop()
 
 with st.form("audit-search"):
-    person, family, kind = st.columns(3)
+    person, family, child, kind = st.columns(4)
     who = person.text_input("Person (part of a name or email)", key="audit-person")
     reference = family.text_input("Family case reference", key="audit-family")
+    child_reference = child.text_input("Child case reference", key="audit-child")
     verb = kind.selectbox("Kind of event", [ANY_VERB, *verbs(engine(), user)], key="audit-verb")
     entity_col, id_col, since_col, until_col = st.columns(4)
     entity = entity_col.selectbox("Record", [ANY_ENTITY, *entity_types(engine(), user)], key="audit-entity")
@@ -47,6 +49,7 @@ if since > until:
 query = AuditQuery(
     person=who,
     case_reference=reference,
+    child_reference=child_reference,
     entity_type="" if entity == ANY_ENTITY else entity,
     entity_id=entity_id,
     verb="" if verb == ANY_VERB else verb,

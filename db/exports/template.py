@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.exports.cell_safety import neutralise
 from db.imports.columns import COLUMN_NAMES, COLUMNS
 from db.imports.service import current_involvement
@@ -40,8 +40,7 @@ def caseload_rows(
     The legal status is each child's latest plan; the practitioners are those working with the family today.
     Administrators only (actor None is the command line).
     """
-    if actor is not None:
-        require_admin(actor)
+    require_admin_or_command_line(actor)
     today = today or dt.date.today()
     worker = aliased(User)
     with reading(engine) as session:

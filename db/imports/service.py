@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.errors import InvalidInput
 from db.imports.problems import ImportRefused, Problem
 from db.imports.reading import read_table
@@ -104,8 +104,7 @@ def import_caseload(
     that are wrong; in both cases nothing is written. Only administrators import; actor None is the command line.
     `team` limits the import to one team: every row must be for it, and `close_missing` closes only its families.
     """
-    if actor is not None:
-        require_admin(actor)
+    require_admin_or_command_line(actor)
     today = today or dt.date.today()
     report = progress or (lambda *_: None)
     table = read_table(file_name, data)

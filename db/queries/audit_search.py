@@ -5,7 +5,10 @@ Administrators see no ratings, and the trail does not let them: events that carr
 correction reasons or stored scores (`WITHHELD_VERBS`) come out of the database with their before and after values
 replaced by NULL in the SQL itself, keeping only who, what, when, which record and its version. Nobody reads those
 values through the audit search; the team reads its own ratings, corrections and scores on its case pages.
-An export is recorded in the trail as a download."""
+An export is recorded in the trail as a download.
+
+A family's or a child's case reference finds the events about them as subject access and the retention rule see
+them (db/queries/audit_about.py): the same events the information governance officer would disclose."""
 
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Row, Select, String, case, cast, func, null, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, case, func, null, or_, select
+from sqlalchemy.orm import Session
 
 from db.access import require_admin
-from db.models import Action, AuditEvent, Child, Family, Involvement, Rating, User
+from db.models import AuditEvent, Child, Family, User
+from db.queries.audit_about import child_subject, events_about, family_subject
 from db.session import reading
 
 PAGE_SIZE = 200
@@ -26,7 +31,7 @@ WITHHELD_VERBS = ("rating.create", "rating.update", "rating.correct", "scores.st
 """Events whose before/after values hold ratings, rationales, correction reasons or scores."""
 WITHHELD = "values withheld (ratings are for the team)"
 EXPORT_LIMIT = 100_000
-COLUMNS = ["When (UTC)", "Who", "What", "Entity", "Before", "After"]
+COLUMNS = ["Event", "When (UTC)", "Who", "What", "Entity", "Before", "After"]
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,10 @@ class AuditQuery:
     person: str = ""
     """part of the acting person's name or email"""
     case_reference: str = ""
-    """a family's case reference: events about the family, its children, their ratings, its involvement and
-    actions"""
+    """a family's case reference: every event about the family (its own records, its part of events about many
+    families, the events that name it)"""
+    child_reference: str = ""
+    """a child's case reference: every event about the child"""
     entity_type: str = ""
     entity_id: str = ""
     verb: str = ""
@@ -59,10 +66,12 @@ def entity_types(engine: Engine, actor: User | None) -> list[str]:
 def search(engine: Engine, actor: User | None, query: AuditQuery, page: int = 0) -> tuple[pd.DataFrame, int]:
     """One page (PAGE_SIZE events, newest first) of the matching events as a table, and how many match in all."""
     require_admin(actor)
-    matching = _matching(query)
     with reading(engine) as session:
-        total = session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
-        rows = session.execute(_newest_first(matching).limit(PAGE_SIZE).offset(max(page, 0) * PAGE_SIZE)).all()
+        filtered = _filtered(session, query)
+        total = session.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+        rows = session.execute(
+            _newest_first(_matching(filtered)).limit(PAGE_SIZE).offset(max(page, 0) * PAGE_SIZE)
+        ).all()
         return _table(rows), total
 
 
@@ -70,13 +79,14 @@ def export(engine: Engine, actor: User | None, query: AuditQuery) -> pd.DataFram
     """Every matching event (up to EXPORT_LIMIT, newest first) in the same columns as `search`, for a CSV."""
     require_admin(actor)
     with reading(engine) as session:
-        return _table(session.execute(_newest_first(_matching(query)).limit(EXPORT_LIMIT)).all())
+        matching = _matching(_filtered(session, query))
+        return _table(session.execute(_newest_first(matching).limit(EXPORT_LIMIT)).all())
 
 
-def _matching(query: AuditQuery) -> Select[*tuple[Any, ...]]:
+def _matching(filtered: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     """The matching events, with the values of withheld events replaced by NULL in the database's answer."""
     withheld = AuditEvent.verb.in_(WITHHELD_VERBS)
-    return _filtered(query).with_only_columns(
+    return filtered.with_only_columns(
         AuditEvent.id,
         AuditEvent.occurred_at,
         AuditEvent.verb,
@@ -92,13 +102,17 @@ def _matching(query: AuditQuery) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _filtered(query: AuditQuery) -> Select[AuditEvent, str, str]:
+def _filtered(session: Session, query: AuditQuery) -> Select[*tuple[Any, ...]]:
     conditions: list[ColumnElement[bool]] = []
     if query.person.strip():
         needle = f"%{query.person.strip().lower()}%"
         conditions.append(or_(func.lower(User.display_name).like(needle), func.lower(User.email).like(needle)))
-    if query.case_reference.strip():
-        conditions.append(_about_family(query.case_reference.strip()))
+    if reference := query.case_reference.strip():
+        families = select(Family.id).where(func.lower(Family.case_reference) == reference.lower())
+        conditions.append(events_about(session, family_subject(session, session.scalars(families))).where())
+    if reference := query.child_reference.strip():
+        children = select(Child.id).where(func.lower(Child.case_reference) == reference.lower())
+        conditions.append(events_about(session, child_subject(session, session.scalars(children))).where())
     if query.entity_type:
         conditions.append(AuditEvent.entity_type == query.entity_type)
     if query.entity_id.strip():
@@ -117,21 +131,6 @@ def _filtered(query: AuditQuery) -> Select[AuditEvent, str, str]:
     )
 
 
-def _about_family(case_reference: str) -> ColumnElement[bool]:
-    """Events whose entity is the family (case reference, any case), one of its children, a rating of one of them,
-    or the family's involvement or actions. Entity ids are stored as text, hence the casts."""
-    family_ids = select(Family.id).where(func.lower(Family.case_reference) == case_reference.lower())
-    child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
-    owned = {
-        "family": select(cast(Family.id, String)).where(Family.id.in_(family_ids)),
-        "child": select(cast(Child.id, String)).where(Child.id.in_(child_ids)),
-        "rating": select(cast(Rating.id, String)).where(Rating.child_id.in_(child_ids)),
-        "involvement": select(cast(Involvement.id, String)).where(Involvement.family_id.in_(family_ids)),
-        "action": select(cast(Action.id, String)).where(Action.family_id.in_(family_ids)),
-    }
-    return or_(*((AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()))
-
-
 def _newest_first(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
@@ -140,6 +139,7 @@ def _table(rows: Sequence[Row[*tuple[Any, ...]]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
+                "Event": row.id,
                 "When (UTC)": f"{row.occurred_at:%d/%m/%Y %H:%M:%S}",
                 "Who": f"{row.display_name} <{row.email}>" if row.display_name else "system",
                 "What": row.verb,

@@ -32,7 +32,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.errors import InvalidInput, ServiceError
 from db.migrate import alembic_config, current_revision, upgrade
 from db.models import Base, User
@@ -81,13 +81,6 @@ class RestoreResult:
     """the revision the backup was made at (the database is upgraded from it to the current one)"""
     replaced_backup: Path | None
     """where what the restore replaced was backed up first (None: the database was empty)"""
-
-
-def _check_actor(actor: User | None) -> None:
-    """The command line passes None (it runs with the database's own credentials); a signed-in user must be an
-    administrator."""
-    if actor is not None:
-        require_admin(actor)
 
 
 def head_revision() -> str | None:
@@ -380,7 +373,7 @@ def _verified_pg_backup(database_url: str, destination: Path) -> BackupResult:
 def backup_database(database_url: str, actor: User | None, destination: Path) -> BackupResult:
     """Back up the database at `database_url` to a new file `destination`, verify it, and record the backup in
     the audit trail (file name, checksum, revision, counts: never the data)."""
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     destination = destination.expanduser().resolve()
     _refuse_existing(destination)
     if is_sqlite(database_url):
@@ -441,7 +434,7 @@ def restore_database(
     revision); an older one is upgraded by the migrations. The restore is recorded in the audit trail of the
     restored database.
     """
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     source = source.expanduser().resolve()
     kind = _backup_kind(source)
     expected = "sqlite" if is_sqlite(database_url) else "pg_dump"

@@ -15,14 +15,13 @@ row that exists only inside this transaction, and changes to events' `before`/`a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, String, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.errors import InvalidInput
 from db.models import (
     Action,
@@ -32,13 +31,13 @@ from db.models import (
     Family,
     FamilyAnonymisation,
     FamilyRiskScore,
-    Involvement,
     Office,
     Rating,
     RetentionRule,
     Team,
     User,
 )
+from db.queries.audit_about import CHILD, FAMILY, Subject, events_about, family_subject, rename_references
 from db.records.pseudonyms import (
     REMOVED,
     ReferenceReplacer,
@@ -132,14 +131,14 @@ def _policy(session: Session) -> RetentionPolicy:
 
 
 def retention_policy(engine: Engine, actor: User | None) -> RetentionPolicy:
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     with reading(engine) as session:
         return _policy(session)
 
 
 def set_retention_policy(engine: Engine, actor: User | None, years_after_closure: int) -> RetentionPolicy:
     """Set how many whole years after closure a family's case data is kept (a new rule row; audited)."""
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     if not MIN_YEARS <= years_after_closure <= MAX_YEARS:
         raise InvalidInput(
             f"Keep closed families for between {MIN_YEARS} and {MAX_YEARS} years; {years_after_closure} is not allowed."
@@ -158,13 +157,6 @@ def set_retention_policy(engine: Engine, actor: User | None, years_after_closure
         )
         session.flush()
         return _policy(session)
-
-
-def _check_actor(actor: User | None) -> None:
-    """The command line passes None (it runs with the database's own credentials); a signed-in user must be an
-    administrator."""
-    if actor is not None:
-        require_admin(actor)
 
 
 def _due(session: Session, years: int, today: dt.date) -> list[DueFamily]:
@@ -194,7 +186,7 @@ def families_due(
     engine: Engine, actor: User | None, today: dt.date | None = None
 ) -> tuple[RetentionPolicy, list[DueFamily]]:
     """The rule in force and the closed families whose retention period has ended and are not yet anonymised."""
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     today = today or dt.date.today()
     with reading(engine) as session:
         policy = _policy(session)
@@ -210,7 +202,7 @@ def anonymise_due_families(
     date (a dry run may look ahead). A dry run does all of it and rolls back, so its counts are exactly what
     applying would change. Audited with the counts and the new pseudonyms, never the old references.
     """
-    _check_actor(actor)
+    require_admin_or_command_line(actor)
     if today is not None and today > dt.date.today() and not dry_run:
         raise InvalidInput(
             "Families can only be anonymised as of today: a later date would anonymise some before their time. "
@@ -255,8 +247,11 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     session.add(permit)
     session.flush()
 
+    subject = family_subject(session, family_ids)  # the old references, before they are replaced
     references: dict[str, str] = {}
+    renames: dict[str, dict[str, str]] = {FAMILY: {}, CHILD: {}}
     names_by_family: dict[int, dict[str, str]] = {}
+    labels_by_family: dict[int, dict[str, str]] = {}
     families = {f.id: f for f in session.scalars(select(Family).where(Family.id.in_(family_ids)))}
     children_by_family: dict[int, list[Child]] = {fid: [] for fid in family_ids}
     for child in session.scalars(
@@ -267,19 +262,21 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     for family_id in family_ids:
         family = families[family_id]
         pseudonym = new_pseudonym()
-        references[family.case_reference] = pseudonym
+        references[family.case_reference] = renames[FAMILY][family.case_reference.lower()] = pseudonym
         family.case_reference = pseudonym
         result.pseudonyms.append(pseudonym)
         names: dict[str, str] = {}
+        labels: dict[str, str] = {}
         for number, child in enumerate(children_by_family[family_id], start=1):
             child_pseudonym = new_pseudonym()
-            references[child.case_reference] = child_pseudonym
+            references[child.case_reference] = renames[CHILD][child.case_reference.lower()] = child_pseudonym
+            labels[child_pseudonym.lower()] = f"Child {number}"
             child.case_reference = child_pseudonym
             names[child.first_name] = f"Child {number}"
             child.first_name = f"Child {number}"
             child.date_of_birth = dt.date(child.date_of_birth.year, 7, 1)
             result.children += 1
-        names_by_family[family_id] = names
+        names_by_family[family_id], labels_by_family[family_id] = names, labels
         session.add(
             FamilyAnonymisation(
                 family_id=family_id,
@@ -313,49 +310,27 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
             result.explanations_rewritten += 1
     session.flush()
 
-    result.audit_events_pseudonymised = _pseudonymise_audit(session, family_ids, references)
+    result.audit_events_pseudonymised = _pseudonymise_audit(session, subject, references, renames, labels_by_family)
     session.execute(delete(AuditPseudonymisation).where(AuditPseudonymisation.id == permit.id))
     session.flush()
 
 
-def _about_families(family_ids: list[int]) -> Any:
-    """Audit events whose entity is one of the families, their children, their children's ratings, their
-    involvement or their actions (entity ids are stored as text)."""
-    child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
-    owned = {
-        "family": select(cast(Family.id, String)).where(Family.id.in_(family_ids)),
-        "child": select(cast(Child.id, String)).where(Child.id.in_(child_ids)),
-        "rating": select(cast(Rating.id, String)).where(Rating.child_id.in_(child_ids)),
-        "involvement": select(cast(Involvement.id, String)).where(Involvement.family_id.in_(family_ids)),
-        "action": select(cast(Action.id, String)).where(Action.family_id.in_(family_ids)),
-    }
-    return or_(*((AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()))
-
-
-def _mentioning(session: Session, replacer: ReferenceReplacer) -> Iterator[int]:
-    """Ids of events whose details mention one of the references: one pass over the trail in id order, a batch at
-    a time, reading the stored JSON as text (so the cost grows with the trail, not with the number of families)."""
-    table = AuditEvent.__table__
-    last = 0
-    while True:
-        rows = session.execute(
-            select(table.c.id, cast(table.c.before, String), cast(table.c.after, String))
-            .where(table.c.id > last)
-            .order_by(table.c.id)
-            .limit(_SCAN_BATCH)
-        ).all()
-        if not rows:
-            return
-        for event_id, before, after in rows:
-            if replacer.found_in_json(before) or replacer.found_in_json(after):
-                yield event_id
-        last = rows[-1][0]
-
-
-def _pseudonymise_audit(session: Session, family_ids: list[int], references: dict[str, str]) -> int:
+def _pseudonymise_audit(
+    session: Session,
+    subject: Subject,
+    references: dict[str, str],
+    renames: dict[str, dict[str, str]],
+    labels: dict[int, dict[str, str]],
+) -> int:
+    """Rewrite the events about the families (db/queries/audit_about.py: the events subject access discloses and
+    the audit search finds). Their own records' events: free text removed, every reference replaced, and the
+    children's details an import recorded replaced as on the child's record (`_children_renamed`). The events
+    that name them: those references replaced. Events about many families keep only scores and ids under the
+    family's id, so there is nothing in them to replace. No other event is touched."""
+    about = events_about(session, subject)
+    own = set(session.scalars(select(AuditEvent.id).where(about.own)))
+    ordered = sorted(own | about.naming)
     replacer = ReferenceReplacer(references)
-    owned_ids = set(session.scalars(select(AuditEvent.id).where(_about_families(family_ids))))
-    ordered = sorted(owned_ids | set(_mentioning(session, replacer)))
     table = AuditEvent.__table__
     # Only `before` and `after` change: the triggers refuse anything else, permit or not.
     rewrite = (
@@ -367,16 +342,56 @@ def _pseudonymise_audit(session: Session, family_ids: list[int], references: dic
     for start in range(0, len(ordered), _SCAN_BATCH):
         changes = []
         for event in session.execute(
-            select(table.c.id, table.c.before, table.c.after).where(
+            select(table.c.id, table.c.entity_type, table.c.entity_id, table.c.before, table.c.after).where(
                 table.c.id.in_(ordered[start : start + _SCAN_BATCH])
             )
         ):
-            owned = event.id in owned_ids
-            before = map_json(event.before, replacer, free_text=owned)
-            after = map_json(event.after, replacer, free_text=owned)
+            if event.id in own:
+                family = labels.get(int(event.entity_id)) if event.entity_type == "family" else None
+                # references first, so a child's new "Child 2" is not read as the reference "2"
+                before = _children_renamed(map_json(event.before, replacer, free_text=True), family)
+                after = _children_renamed(map_json(event.after, replacer, free_text=True), family)
+            else:
+                before, after = rename_references(event.before, renames), rename_references(event.after, renames)
             if (before, after) != (event.before, event.after):
                 changes.append({"event_id": event.id, "new_before": before, "new_after": after})
         if changes:
             session.execute(rewrite, changes)
             changed += len(changes)
     return changed
+
+
+def _children_renamed(value: Any, labels: dict[str, str] | None) -> Any:
+    """`value` with what an import recorded about each child under `children`, keyed by the child's reference
+    (its first name and date of birth, before and after a change), replaced as on the child's record: a date by
+    1 July of its year, anything else by the child's "Child N" (`labels`: lower-cased pseudonym to label). The
+    rest of the event is left to the reference replacer; a band called amber or a plan started on a birthday
+    elsewhere in the event stays as it was."""
+    if labels is None or not isinstance(value, dict):
+        return value
+    renamed = {}
+    for key, item in value.items():
+        if key == "children" and isinstance(item, dict):
+            item = {
+                reference: _child_details(details, labels[reference.lower()])
+                if reference.lower() in labels
+                else details
+                for reference, details in item.items()
+            }
+        elif isinstance(item, dict):
+            item = _children_renamed(item, labels)
+        renamed[key] = item
+    return renamed
+
+
+def _child_details(value: Any, label: str) -> Any:
+    if isinstance(value, list):
+        return [_child_details(item, label) for item in value]
+    if isinstance(value, dict):
+        return {key: _child_details(item, label) for key, item in value.items()}
+    if isinstance(value, str):
+        try:
+            return dt.date(dt.date.fromisoformat(value).year, 7, 1).isoformat()
+        except ValueError:
+            return label
+    return value

@@ -5,8 +5,9 @@ One read gathers, in one transaction with its own audit event: the people (famil
 who worked with them), legal status history, every rating with its rationale and the history of its changes,
 the stored scores with their explanations, the actions, and the audit events about them. The same tables become
 a readable PDF (words, dates, roles and names of professionals) and a machine-readable .zip (one CSV per table,
-cell-safe, and a manifest). Events that concern several families (an import, a download's filters, a meeting's
-scores) are cut down to the parts about this one, so the export never carries another family's details.
+cell-safe, and a manifest). The audit events are those db/queries/audit_about.py selects (the same as the audit
+search and the retention rule), and an event that concerns several families (an import, a download's filters, a
+meeting's scores) is cut down to its part about this one, so the export never carries another family's details.
 The officer still reviews it for third parties (a sibling named in an explanation, for instance) before it goes out.
 """
 
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, String, cast, func, or_, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.errors import InvalidInput, NotFound
 from db.exports.cell_safety import neutralise_frame
 from db.models import (
@@ -43,7 +44,7 @@ from db.models import (
     Team,
     User,
 )
-from db.records.pseudonyms import like_contains, mentions, only_mentions, reference_pattern
+from db.queries.audit_about import child_subject, events_about, family_subject
 from db.services.audit import record
 from db.session import reading, transaction
 from risk.vocabulary import RAG, Band, LegalStatus, Role
@@ -136,8 +137,7 @@ def find_subject(
 ) -> str:
     """'family F-1' or 'child C-1' if the reference is held (the page checks it before offering the files);
     NotFound in words otherwise. Discloses nothing else, so it is not audited; making the files is."""
-    if actor is not None:
-        require_admin(actor)
+    require_admin_or_command_line(actor)
     family_reference, child_reference = _one_reference(family_reference, child_reference)
     with reading(engine) as session:
         if family_reference:
@@ -161,8 +161,7 @@ def subject_access_export(
     child_reference: str | None = None,
 ) -> SubjectAccessExport:
     """Gather everything held about one family (every child in it) or one child, and record that it was made."""
-    if actor is not None:
-        require_admin(actor)
+    require_admin_or_command_line(actor)
     family_reference, child_reference = _one_reference(family_reference, child_reference)
     with transaction(engine) as session:
         if family_reference:
@@ -246,7 +245,7 @@ class _Gather:
             "scores": self._scores(),
             "actions": self._actions(),
             "discussions": self._discussions(),
-            "audit_events": self._audit_events([r["id"] for r in ratings]),
+            "audit_events": self._audit_events(),
         }
         return {name: pd.DataFrame(rows[name], columns=columns) for name, columns in TABLES.items()}
 
@@ -430,59 +429,18 @@ class _Gather:
             )
         ]
 
-    def _audit_events(self, rating_ids: list[int]) -> list[dict[str, Any]]:
-        """Events about the subject's own records in full; events about many families cut to this family's part."""
-        family_id = str(self.family.id)
-        owned: dict[str, list[str]] = {
-            "child": [str(i) for i in self.child_ids],
-            "rating": [str(i) for i in rating_ids],
-        }
+    def _audit_events(self) -> list[dict[str, Any]]:
+        """The events about the subject (db/queries/audit_about.py), each cut to its part about the subject: the
+        subject's own records in full, this family's entries of an event about many, the references to it in an
+        event about something else. The audit search and the retention rule select the same events."""
         if self.whole_family:
-            owned["family"] = [family_id]
-            owned["involvement"] = [
-                str(i) for i in self.s.scalars(select(Involvement.id).where(Involvement.family_id == self.family.id))
-            ]
-            owned["action"] = [
-                str(i) for i in self.s.scalars(select(Action.id).where(Action.family_id == self.family.id))
-            ]
-        about = [(AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()]
-        references = [c.case_reference for c in self.children]
-        if self.whole_family:
-            references.append(self.family.case_reference)
-        pattern = reference_pattern(references)
-        assert pattern is not None
-        text = or_(
-            *(
-                func.lower(func.coalesce(cast(column, String), "")).like(like_contains(reference), escape="\\")
-                for reference in references
-                for column in (AuditEvent.before, AuditEvent.after)
-            )
-        )
-        scored_meetings = select(cast(FamilyRiskScore.meeting_id, String)).where(
-            FamilyRiskScore.family_id == self.family.id
-        )
-        meeting_scores = (
-            (AuditEvent.verb == "scores.store")
-            & (AuditEvent.entity_type == "meeting")
-            & AuditEvent.entity_id.in_(scored_meetings)
-        )
+            subject = family_subject(self.s, [self.family.id])
+        else:
+            subject = child_subject(self.s, self.child_ids)
+        about = events_about(self.s, subject)
         rows = []
-        for event, name, role in self._events(or_(*about, text, meeting_scores)):
-            is_owned = any(event.entity_type == kind and event.entity_id in ids for kind, ids in owned.items())
-            before, after = event.before, event.after
-            if is_owned:
-                pass
-            elif event.verb == "scores.store" and self.whole_family:
-                # this family's entry only: {"band": …, "score": …, "policy": …}
-                before = before.get(family_id) if before else None
-                after = after.get(family_id) if after else None
-                if before is None and after is None:
-                    continue
-            elif mentions(before, pattern) or mentions(after, pattern):
-                before = only_mentions(before, pattern) if before else before
-                after = only_mentions(after, pattern) if after else after
-            else:
-                continue
+        for event, name, role in self._events(about.where()):
+            before, after = about.part(event)
             rows.append(
                 {
                     "id": event.id,

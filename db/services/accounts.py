@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, or_, select, text, update
 from zxcvbn import zxcvbn
 
-from db.access import AccessDenied, require_active, require_admin
+from db.access import AccessDenied, require_active, require_admin_or_command_line
 from db.errors import InvalidInput, ServiceError
 from db.models import Office, Team, User, utcnow
 from db.plain_text import clean_text
@@ -222,8 +222,7 @@ def create_user(
     if password is not None:
         check_new_password(password, email=email, name=display_name)
     with transaction(engine) as session:
-        if actor is not None:
-            require_admin(actor)
+        require_admin_or_command_line(actor)
         if only_if_first:
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text("LOCK TABLE users IN EXCLUSIVE MODE"))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.errors import InvalidInput
 from db.models import FamilyRiskScore, Meeting, Team, User
 from db.queries.meeting_inputs import families_at_meeting
@@ -106,8 +106,7 @@ def rebuild_scores(
     One transaction per team, so an interrupted rebuild leaves whole teams either old or new, never a mix.
     Meant for the command line (actor None is the system); it is not exposed to users on pages.
     """
-    if actor is not None:
-        require_admin(actor)
+    require_admin_or_command_line(actor)
     policy = get_policy(policy or DEFAULT_POLICY).name
     with reading(engine) as session:
         query = select(Meeting.id, Meeting.team_id).join(Team).where(Meeting.status == MeetingStatus.CLOSED)

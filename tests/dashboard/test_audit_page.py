@@ -51,7 +51,11 @@ def trail(app_engine: Engine) -> tuple[User, Team1, Team1]:
 
 def _search(at: AppTest, **boxes: object) -> AppTest:
     for key, value in boxes.items():
-        widget = at.text_input(key=key) if key in {"audit-person", "audit-family", "audit-entity-id"} else None
+        widget = (
+            at.text_input(key=key)
+            if key in {"audit-person", "audit-family", "audit-child", "audit-entity-id"}
+            else None
+        )
         if widget is not None:
             widget.input(value)
         elif key in {"audit-since", "audit-until"}:
@@ -93,6 +97,29 @@ def test_a_family_a_person_a_record_and_a_kind_of_event_narrow_the_search(
     assert _whats(at) == ["view", "view"]
     at = _search(at, **{"audit-family": "F-404"})
     assert _said(at.info, "No event matches") and not at.download_button
+
+
+def test_a_childs_case_reference_finds_the_events_about_that_child(
+    run_page: PageRunner, app_engine: Engine, trail: tuple[User, Team1, Team1]
+) -> None:
+    administrator, ours, theirs = trail
+    with transaction(app_engine) as s:
+        s.add_all(
+            AuditEvent(
+                actor_id=administrator.id,
+                verb="records.subject_access",
+                entity_type="child",
+                entity_id=str(team.child.id),
+                after={"subject": f"child {team.child.case_reference}"},
+                occurred_at=TODAY,
+            )
+            for team in (ours, theirs)
+        )
+    at = run_page("audit.py", administrator)
+    at = _search(at, **{"audit-child": " f-1-1 "})
+    assert at.dataframe[0].value["Entity"].tolist() == [f"child {ours.child.id}"]
+    at = _search(at, **{"audit-child": "F-1"})  # a family's reference is not a child's
+    assert _said(at.info, "No event matches")
 
 
 def test_dates_the_wrong_way_round_are_explained(run_page: PageRunner, trail: tuple[User, Team1, Team1]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import require_admin_or_command_line
 from db.imports.service import Counts, kind_counts
 from db.imports.ssd.building import Period, Plan, PlannedFamily, build_plan
 from db.imports.ssd.extract import Extract
@@ -148,8 +148,7 @@ def import_ssd(
     command line. `create_accounts` creates the professionals who have no account yet, inactive and without a
     password (an administrator activates them); without it their involvements are left out and listed.
     """
-    if actor is not None:
-        require_admin(actor)
+    require_admin_or_command_line(actor)
     today = today or dt.date.today()
     report = progress or (lambda *_: None)
     plan = build_plan(extract, mapping, today)
