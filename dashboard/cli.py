@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from db.settings import database_url
+from risk.policies import POLICIES
 from risk.vocabulary import Role
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
@@ -91,7 +92,28 @@ def cmd_scores_rebuild(args: argparse.Namespace) -> None:
         )
     finally:
         engine.dispose()
-    _say(f"Rebuilt {result.scores:,} stored scores for {result.meetings:,} closed meetings ({result.policy} policy).")
+    rules = ", ".join(result.policies) or "no team's rule"
+    _say(f"Rebuilt {result.scores:,} stored scores for {result.meetings:,} closed meetings (rules: {rules}).")
+
+
+def cmd_teams_set_policy(args: argparse.Namespace) -> None:
+    from db.errors import ServiceError
+    from db.services.scores import set_team_policy
+    from db.session import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        change = set_team_policy(engine, None, args.team, args.policy, rebuild=args.rebuild)
+    except ServiceError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        engine.dispose()
+    now = f"{change.team} now uses the {change.policy} rule (version {change.version})"
+    _say(f"{now}." if change.changed else f"{now}, as it already did.")
+    if args.rebuild:
+        _say(f"Rebuilt {change.scores_rebuilt:,} stored scores for {change.meetings_rebuilt:,} closed meetings.")
+    elif change.changed:
+        _say("Its closed meetings keep the scores they were stored with; add --rebuild to remake them under it.")
 
 
 def cmd_users_create(args: argparse.Namespace) -> None:
@@ -301,8 +323,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild = scores.add_parser("rebuild", help="recompute stored scores for closed meetings")
     rebuild.add_argument("--team", help="only this team (by name)")
-    rebuild.add_argument("--policy", default=None, help="scoring policy: worst (default) or median")
+    rebuild.add_argument(
+        "--policy",
+        choices=list(POLICIES),
+        help="first move the team (or every team) to this rule; without it each team keeps its own",
+    )
     rebuild.set_defaults(func=cmd_scores_rebuild)
+    teams = commands.add_parser("teams", help="team settings").add_subparsers(dest="teams_command", required=True)
+    set_policy = teams.add_parser(
+        "set-policy",
+        help="choose the rule a team combines its professionals' ratings by",
+        description="Rules: " + "; ".join(f"{p.name}: {p.description}" for p in POLICIES.values()) + ".",
+    )
+    set_policy.add_argument("team", metavar="TEAM", help="the team, by name")
+    set_policy.add_argument("policy", metavar="POLICY", choices=list(POLICIES), help="one of: " + ", ".join(POLICIES))
+    set_policy.add_argument(
+        "--rebuild", action="store_true", help="also remake the team's stored scores of closed meetings under it"
+    )
+    set_policy.set_defaults(func=cmd_teams_set_policy)
 
     users = commands.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
     create = users.add_parser("create", help="create an account (the first administrator, for instance)")

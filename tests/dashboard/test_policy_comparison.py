@@ -1,4 +1,4 @@
-"""The chair's "Compare with the median rule" panel, run as the Meeting page will run it: one call, for a chair."""
+"""The chair's "Compare with the … rule" panel, run as the Meeting page will run it: one call, for a chair."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components.policy_comparison import toggle_key
 from db.models import User
 from db.services.ratings import RatingEntry, save_ratings
+from db.services.scores import set_team_policy
+from risk.policies import MEDIAN, WORST
 from risk.vocabulary import RAG
 from tests.dashboard.conftest import as_user
 from tests.db.test_policy_comparison import split_caseload
@@ -88,3 +90,15 @@ def test_a_practitioner_is_refused_in_words(app_engine: Engine) -> None:
 
     assert [e.value for e in at.error] == ["Only the team manager can do that\\."]
     assert not at.dataframe
+
+
+def test_a_team_on_the_median_rule_is_offered_the_worst_rule(app_engine: Engine) -> None:
+    caseload = split_caseload(app_engine)
+    set_team_policy(app_engine, None, caseload.team.team.id, "median")
+    at = _run(caseload.team.manager, caseload.team.meeting.id, compare=True)
+
+    assert [e.label for e in at.expander] == ["Compare with the worst rule"]
+    shown = _text(at)
+    assert f"**This team's rule is the median rule:** {MEDIAN.description}." in shown
+    assert f"Beside it, the worst rule: {WORST.description}." in shown
+    assert "- 1 family would move from amber to red" in shown
