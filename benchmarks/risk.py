@@ -19,10 +19,10 @@ from db.queries.outcomes import LEVELS, changes_since, outcome_counts, outcome_t
 from db.queries.service import months_back, office_month_scores, team_month_scores
 from db.services.scores import rebuild_scores
 from db.session import reading
-from risk.vocabulary import MeetingStatus, Role
+from risk.vocabulary import RAG, MeetingStatus, Role
 
-SEVERITY = {"green": 0.0, "amber": 0.5, "red": 1.0}
-LEVEL = {"green": 1, "amber": 2, "red": 3}
+SEVERITY = {rag.value: rag.severity for rag in RAG}
+LEVEL = {rag.value: rag.level for rag in RAG}
 
 
 def _all_ratings(engine: Engine) -> pd.DataFrame:

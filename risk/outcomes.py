@@ -6,16 +6,10 @@ files and its tests share these few rules about rounding and wording. Pure: numb
 
 from __future__ import annotations
 
-from risk.vocabulary import LegalStatus
+from risk.vocabulary import PLANS, LegalStatus
 
-OUTCOME_STATUSES = (
-    LegalStatus.CIN,
-    LegalStatus.CP,
-    LegalStatus.PLO,
-    LegalStatus.CARE_PROCEEDINGS,
-    LegalStatus.CLA,
-)
-"""The plans the outcomes framework counts, least to most intrusive (closed cases are not counted)."""
+OUTCOME_STATUSES = PLANS
+"""The plans the outcomes framework counts: every plan, least to most intrusive (closed cases are not counted)."""
 
 OUTCOME_NAMES = {
     LegalStatus.CIN: "Children in need",

@@ -18,10 +18,9 @@ from db.exports.cell_safety import csv_bytes
 from db.queries.caseload import CaseloadEntry, ranked_caseload, team_meetings
 from db.queries.caseload_filters import last_discussed
 from risk.presentation import band_text
-from risk.vocabulary import Band, LegalStatus, MeetingStatus
+from risk.vocabulary import BAND_PRIORITY, PLANS, MeetingStatus
 
 FAMILY_KEY = "family_id"
-BAND_ORDER = (Band.RED, Band.AMBER, Band.UNRATED, Band.GREEN)
 ALL_WORKERS = "Everyone"
 LAST_DISCUSSED = "Last discussed"
 
@@ -39,10 +38,10 @@ def _with_last_discussed(
 
 def _filters(workers: list[str]) -> CaseloadFilter:
     bands, statuses, worker = st.columns(3)
-    chosen_bands = bands.multiselect("Band", BAND_ORDER, format_func=band_text, placeholder="All bands")
+    chosen_bands = bands.multiselect("Band", BAND_PRIORITY, format_func=band_text, placeholder="All bands")
     chosen_statuses = statuses.multiselect(
         "Legal status",
-        [s for s in LegalStatus if s is not LegalStatus.CLOSED],
+        PLANS,
         format_func=lambda s: s.label,
         placeholder="All legal statuses",
     )

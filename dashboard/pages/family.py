@@ -25,6 +25,7 @@ from dashboard.state import engine, require_user
 from db.errors import ServiceError
 from db.queries.family_history import FamilyHistory, family_history, team_families
 from db.services.disclosures import record_view
+from risk.vocabulary import RATINGS
 
 FAMILY_KEY = "family_id"
 VIEWED_KEY = "families_viewed"
@@ -77,11 +78,12 @@ def _ratings_description(history: FamilyHistory) -> str:
     """The ratings chart in one sentence, for those who cannot see it."""
     points = history.ratings
     meetings = sorted({p.held_on for p in points})
-    counts = {rag: sum(p.rag.label == rag for p in points) for rag in ("Red", "Amber", "Green")}
+    counts = ", ".join(f"{sum(p.rag is rag for p in points)} {rag.value}" for rag in RATINGS)
+    letters = ", ".join(rag.label[0] for rag in RATINGS[:-1]) + f" or {RATINGS[-1].label[0]}"
     return (
         f"Ratings chart: {len(points)} ratings at {len(meetings)} meetings from {uk_date(meetings[0])} to "
-        f"{uk_date(meetings[-1])} ({counts['Red']} red, {counts['Amber']} amber, {counts['Green']} green), one row "
-        "per child and professional, each cell lettered R, A or G. The table below lists every rating."
+        f"{uk_date(meetings[-1])} ({counts}), one row per child and professional, each cell lettered {letters}. "
+        "The table below lists every rating."
     )
 
 

@@ -22,7 +22,6 @@ from dashboard.components.ranking_table import ranking_table
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
 from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, live_user, require_user, user_at_click
-from db.access import MANAGER_ROLES
 from db.errors import ServiceError
 from db.exports.caseload_files import caseload_csv, caseload_xlsx
 from db.exports.meeting_record import meeting_record_pdf
@@ -36,7 +35,7 @@ from db.services.discussions import mark_discussed, open_family, run_the_clock, 
 from db.services.meetings import close_meeting, open_meeting
 from risk.meeting_pace import minutes_text, pace_words
 from risk.presentation import band_text
-from risk.vocabulary import Band, MeetingStatus
+from risk.vocabulary import MANAGER_ROLES, Band, MeetingStatus
 
 REFRESH_SECONDS = 5
 DEFAULT_ACTION_DAYS = 28

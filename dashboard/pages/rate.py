@@ -19,9 +19,9 @@ from db.queries.caseload import MeetingSummary, team_meetings
 from db.queries.rating_form import FamilyToRate, rating_form
 from db.services.ratings import RatingEntry, save_ratings
 from risk.presentation import band_text
-from risk.vocabulary import RAG, MeetingStatus
+from risk.vocabulary import RATING_WORDS, RATINGS, MeetingStatus
 
-CHOICES = (RAG.RED, RAG.AMBER, RAG.GREEN)
+CHOICES = RATINGS
 RATING_MEETING_KEY = "rate-meeting"
 
 
@@ -67,7 +67,7 @@ def _entries(meeting_id: int, family: FamilyToRate) -> list[RatingEntry]:
         why = (st.session_state.get(_why_key(meeting_id, child.child_id)) or "").strip()
         if rag is None:
             if why:
-                raise InvalidInput(f"Choose red, amber or green for {child.first_name}, or clear the reason.")
+                raise InvalidInput(f"Choose {RATING_WORDS} for {child.first_name}, or clear the reason.")
             continue
         loaded = versions.get(child.child_id, child.current.version if child.current else None)
         entries.append(RatingEntry(child.child_id, rag, why or None, loaded))

@@ -19,7 +19,7 @@ from dashboard.components.charts import element_height
 from dashboard.components.downloads import download_button
 from dashboard.components.grids import show_grid
 from dashboard.components.heatmaps import (
-    BANDS,
+    BAND_SEGMENTS,
     CELL,
     SEVERITY_PARTS,
     figures_by_month,
@@ -46,13 +46,15 @@ from db.queries.service import (
     team_month_scores,
     visible_offices,
 )
-from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, agreement_in_words
+from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, FLOW_STATUSES, OUTCOME_STATUSES, agreement_in_words
+from risk.presentation import band_text
+from risk.vocabulary import BAND_PRIORITY, BANDS, RATED_BANDS, Band, LegalStatus
 
 ALL_OFFICES = "All offices"
 ALL_TEAMS = "All teams shown"
 EXPORT_CELL_PX = 48  # a downloaded heatmap has no page to stretch to: each month column is this wide
-STATUS_COLUMNS = ["CIN", "CP", "PLO", "Proceedings", "CLA"]
-FLOW_COLUMNS = ["CP", "PLO", "Proceedings"]
+STATUS_COLUMNS = [status.short for status in OUTCOME_STATUSES]  # as the outcome figures name the plans
+FLOW_COLUMNS = [status.short for status in FLOW_STATUSES]
 OUTCOME_MONTHS = 60  # five years of month ends to choose a baseline from
 DEFAULT_BASELINE_BACK = 24  # Hertfordshire reported its outcomes over two years
 CONTEXT_MONTHS = 6  # the outcome charts start this many months before the baseline
@@ -204,13 +206,8 @@ def _detail(frame: pd.DataFrame, counts: pd.DataFrame, agreement: pd.DataFrame, 
         st.info("That team closed no meeting that month. Choose another month.")
         return
     r = row.iloc[0]
-    figures = [
-        ("🔴 Red", int(r["red"])),
-        ("🟠 Amber", int(r["amber"])),
-        ("🟢 Green", int(r["green"])),
-        ("⚪ Not yet rated", int(r["unrated"])),
-        ("Mean score", f"{r['mean_score']:.1f}" if pd.notna(r["mean_score"]) else "–"),
-    ]
+    figures: list[tuple[str, int | str]] = [(band_text(band), int(r[band.value])) for band in BANDS]
+    figures.append(("Mean score", f"{r['mean_score']:.1f}" if pd.notna(r["mean_score"]) else "–"))
     for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
         col.metric(label, value)
     children = counts[(counts["team"] == team) & (counts["month"] == month) & (counts["children"] > 0)]
@@ -230,6 +227,12 @@ def _detail(frame: pd.DataFrame, counts: pd.DataFrame, agreement: pd.DataFrame, 
             f"Agreement between raters: {figure} over {_children(int(a['children']))} rated by two or more "
             f"professionals ({agreement_in_words(None if pd.isna(a['alpha']) else float(a['alpha']))})."
         )
+
+
+def _initial(band: Band) -> str:
+    """'R', or 'N for not yet rated': how a segment of the team comparison names its band."""
+    letter = band.label[0]
+    return letter if band in RATED_BANDS else f"{letter} for {band.label.lower()}"
 
 
 def _children(n: int) -> str:
@@ -307,7 +310,7 @@ def _outcomes_section(
     )
     show_figures(figures_by_month(shown, "status", "children"))
 
-    looked_after = shown[shown["status"] == "CLA"]
+    looked_after = shown[shown["status"] == LegalStatus.CLA.short]
     then_days = int(looked_after[looked_after["month"] == baseline]["days"].sum())
     last_full = month_values[-2] if len(month_values) > 1 else latest
     now_days = int(looked_after[looked_after["month"] == last_full]["days"].sum())
@@ -464,9 +467,9 @@ st.subheader(f"Teams compared, {_month_label(latest_month)}")
 _chart(("compare", *figures_key), lambda: _sized(team_comparison(latest)))
 st.caption(
     "Families in each band, as a share of the team's caseload; each segment is labelled with its band's initial "
-    "(R, A, N for not yet rated, G) and its number of families."
+    f"({', '.join(_initial(band) for band in BAND_PRIORITY)}) and its number of families."
 )
-show_figures(latest[["team", *(b for b, _ in BANDS)]].rename(columns={"team": "Team", **dict(BANDS)}))
+show_figures(latest[["team", *(b for b, _ in BAND_SEGMENTS)]].rename(columns={"team": "Team", **dict(BAND_SEGMENTS)}))
 
 st.subheader("How each role rates beside colleagues")
 if severity.empty:
