@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.case_page import case_page, or_stop
 from dashboard.components.chart_text import show_chart
 from dashboard.components.charts import (
     element_height,
@@ -19,10 +20,8 @@ from dashboard.components.charts import (
     status_timeline,
 )
 from dashboard.components.grids import show_grid
-from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.state import engine, require_user
-from db.errors import ServiceError
+from dashboard.state import engine
 from db.queries.family_history import FamilyHistory, family_history, team_families
 from db.services.disclosures import record_view
 from risk.vocabulary import RATINGS
@@ -103,14 +102,8 @@ def _status_description(history: FamilyHistory) -> str:
     )
 
 
-user = require_user()
-team_id = choose_case_team(user)
-st.title("Family")
-try:
-    families = team_families(engine(), user, team_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+user, team_id = case_page("Family")
+families = or_stop(lambda: team_families(engine(), user, team_id))
 if not families:
     st.info("This team has no families yet. An administrator adds them (Admin, or an import).")
     st.stop()
@@ -121,11 +114,7 @@ family_id = st.selectbox(
     "Family", ids, index=ids.index(wanted) if wanted in labels else 0, format_func=labels.__getitem__
 )
 st.session_state[FAMILY_KEY] = family_id
-try:
-    history = family_history(engine(), user, family_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+history = or_stop(lambda: family_history(engine(), user, family_id))
 _record_view_once(history)
 
 status = f"closed {uk_date(history.closed_on)}" if history.closed_on else "open"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.team_picker import choose_case_team
+from dashboard.components.case_page import case_page, or_stop
 from dashboard.components.text import md, uk_date
-from dashboard.state import engine, live_user, require_user
+from dashboard.state import engine, live_user
 from db.errors import InvalidInput, ServiceError, StaleRating
 from db.models import RATIONALE_MAX, User
 from db.queries.caseload import MeetingSummary, team_meetings
@@ -163,11 +163,9 @@ def _meeting_to_rate(meetings: list[MeetingSummary]) -> MeetingSummary | None:
     return meeting
 
 
-user = require_user()
-team_id = choose_case_team(user)
-st.title("Rate")
+user, team_id = case_page("Rate")
 
-meeting = _meeting_to_rate(team_meetings(engine(), user, team_id))
+meeting = _meeting_to_rate(or_stop(lambda: team_meetings(engine(), user, team_id)))
 if meeting is None:
     st.info("No meeting is open. A team manager opens one on the Meeting page.")
     st.stop()
@@ -178,11 +176,7 @@ if meeting.status is not MeetingStatus.OPEN:
         "Anything you had not saved is still on screen below but cannot be saved now."
     )
 
-try:
-    families = rating_form(engine(), user, meeting.id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+families = or_stop(lambda: rating_form(engine(), user, meeting.id))
 if not families:
     st.info(
         f"You are not recorded as working with any family of this team on {uk_date(meeting.held_on)}, so there is "

@@ -36,28 +36,25 @@ from db.errors import ServiceError
 from db.exports.heatmap_files import chart_png, chart_svg, heatmap_csv
 from db.exports.outcome_files import outcomes_csv, outcomes_xlsx
 from db.models import User
+from db.queries.baseline_figures import days_looked_after, looked_after, new_plans, plans_started_since
 from db.queries.calibration import rater_agreement, role_severity
 from db.queries.outcomes import LEVELS, changes_since, outcome_counts, outcome_totals, outcomes_report
 from db.queries.service import (
     FiguresVersion,
     figures_version,
-    months_back,
     office_month_scores,
     team_month_scores,
     visible_offices,
 )
-from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, FLOW_STATUSES, OUTCOME_STATUSES, agreement_in_words
+from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, OUTCOME_STATUSES, agreement_in_words, baseline_choice
 from risk.presentation import band_text
-from risk.vocabulary import BAND_PRIORITY, BANDS, RATED_BANDS, Band, LegalStatus
+from risk.vocabulary import BAND_PRIORITY, BANDS, RATED_BANDS, Band
 
 ALL_OFFICES = "All offices"
 ALL_TEAMS = "All teams shown"
 EXPORT_CELL_PX = 48  # a downloaded heatmap has no page to stretch to: each month column is this wide
 STATUS_COLUMNS = [status.short for status in OUTCOME_STATUSES]  # as the outcome figures name the plans
-FLOW_COLUMNS = [status.short for status in FLOW_STATUSES]
 OUTCOME_MONTHS = 60  # five years of month ends to choose a baseline from
-DEFAULT_BASELINE_BACK = 24  # Hertfordshire reported its outcomes over two years
-CONTEXT_MONTHS = 6  # the outcome charts start this many months before the baseline
 
 
 def _month_label(month: Any) -> str:
@@ -275,22 +272,19 @@ def _outcomes_section(
     latest = month_values[-1]
     left, right = st.columns(2)
     area = left.selectbox("Area", _areas(counts), format_func=_area_label, key="outcome_area")
-    # Before the first supervision meeting the records may hold only the cases still open when the service began
-    # (an import brings each child's current plan), so the default baseline is never earlier than that month.
-    begins = months_back(first_meeting, 1)[0] if first_meeting else month_values[0]
-    choices = month_values[:-1] or month_values
-    default = min(max(months_back(latest, DEFAULT_BASELINE_BACK + 1)[0], begins), choices[-1])
+    offered = baseline_choice(month_values, first_meeting)
     baseline = right.selectbox(
         "Baseline month",
-        choices,
-        index=choices.index(default),
+        offered.choices,
+        index=offered.choices.index(offered.default),
         format_func=_month_label,
         key="baseline",
     )
-    if baseline < begins:
+    if offered.too_early(baseline):
         st.warning(
-            f"The first supervision meeting recorded here was in {_month_label(begins)}. Before then the records "
-            "may hold only the cases still open when the service began, so a baseline this early can understate."
+            f"The first supervision meeting recorded here was in {_month_label(offered.records_begin)}. Before then "
+            "the records may hold only the cases still open when the service began, so a baseline this early can "
+            "understate."
         )
     totals = outcome_totals(counts, area[0])
     chosen = totals[totals["area"] == area[1]]
@@ -300,8 +294,7 @@ def _outcomes_section(
     )
     st.markdown("\n".join(f"- {md(c.words)}" for c in changes_since(totals, area[1], baseline, latest)))
 
-    start = months_back(baseline, CONTEXT_MONTHS + 1)[0]
-    shown = chosen[chosen["month"] >= start]
+    shown = chosen[chosen["month"] >= offered.context_start(baseline)]
     key = (version, area, baseline)
     _chart(("trend", *key), lambda: _sized(outcomes_chart(shown, baseline)))
     st.caption(
@@ -310,25 +303,23 @@ def _outcomes_section(
     )
     show_figures(figures_by_month(shown, "status", "children"))
 
-    looked_after = shown[shown["status"] == LegalStatus.CLA.short]
-    then_days = int(looked_after[looked_after["month"] == baseline]["days"].sum())
-    last_full = month_values[-2] if len(month_values) > 1 else latest
-    now_days = int(looked_after[looked_after["month"] == last_full]["days"].sum())
+    in_care = looked_after(shown)
+    days = days_looked_after(chosen, baseline)
     st.markdown("**Days spent looked after, per month**")
-    _chart(("days", *key), lambda: _sized(monthly_bars(looked_after, "days", "Child-days looked after")))
+    _chart(("days", *key), lambda: _sized(monthly_bars(in_care, "days", "Child-days looked after")))
     st.caption(
-        f"Child-days in care each month (each child looked after counts one a day): {then_days:,} in "
-        f"{_month_label(baseline)}, {now_days:,} in {_month_label(last_full)}. The current month runs to today."
+        f"Child-days in care each month (each child looked after counts one a day): {days.then:,} in "
+        f"{_month_label(baseline)}, {days.now:,} in {_month_label(days.last_full)}. The current month runs to today."
     )
-    show_figures(figures_by_month(looked_after, "status", "days", "{:,.0f}"))
+    show_figures(figures_by_month(in_care, "status", "days", "{:,.0f}"))
 
-    flows = shown[shown["status"].isin(FLOW_COLUMNS)]
+    flows = new_plans(shown)
     st.markdown("**New plans started, per month**")
     _chart(("started", *key), lambda: _sized(monthly_bars(flows, "started", "Plans started", colour_by="status")))
-    since = flows[flows["month"] > baseline].groupby("status")["started"].sum()
+    since = plans_started_since(chosen, baseline)
     st.caption(
         f"Child protection plans, pre-proceedings and care proceedings that began each month. Since "
-        f"{_month_label(baseline)}: " + ", ".join(f"{s} {int(since.get(s, 0)):,}" for s in FLOW_COLUMNS) + "."
+        f"{_month_label(baseline)}: " + ", ".join(f"{s} {n:,}" for s, n in since.items()) + "."
     )
     show_figures(figures_by_month(flows, "status", "started"))
 
