@@ -45,7 +45,7 @@ from benchmarks.timing import print_table
 from db.models import Family, Involvement, Meeting, Rating, User
 from db.queries.rating_form import rating_form
 from db.session import make_engine, reading, transaction
-from risk.vocabulary import RAG, MeetingStatus, Role
+from risk.vocabulary import RAG, RATINGS, MeetingStatus, Role
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ SPECIALISTS = [
     Role.MENTAL_HEALTH_PRACTITIONER,
 ]
 STILL_TO_COME = re.compile(r"(\d+) ratings? still to come")
-CHOICE_WORDS = {RAG.RED: "Red", RAG.AMBER: "Amber", RAG.GREEN: "Green"}
+CHOICE_WORDS = {rag: rag.label for rag in RATINGS}
 CLIENTS = {
     "protocol": "sessions over Streamlit's protocol (the server alone)",
     "browser": "Chromium sessions on the same machine",
@@ -266,7 +266,7 @@ async def _still_to_come(chair: Page) -> int:
 
 
 def _colour(email: str, reference: str, position: int) -> RAG:
-    return (RAG.RED, RAG.AMBER, RAG.GREEN)[sum(map(ord, f"{email}{reference}{position}")) % 3]
+    return RATINGS[sum(map(ord, f"{email}{reference}{position}")) % len(RATINGS)]
 
 
 async def _rate_everything(page: Page, email: str, start: asyncio.Event, run: Run) -> None:

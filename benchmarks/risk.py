@@ -20,10 +20,10 @@ from db.queries.service import office_month_scores, team_month_scores
 from db.services.scores import rebuild_scores
 from db.session import reading
 from risk.months import months_back
-from risk.vocabulary import MeetingStatus, Role
+from risk.vocabulary import RAG, MeetingStatus, Role
 
-SEVERITY = {"green": 0.0, "amber": 0.5, "red": 1.0}
-LEVEL = {"green": 1, "amber": 2, "red": 3}
+SEVERITY = {rag.value: rag.severity for rag in RAG}
+LEVEL = {rag.value: rag.level for rag in RAG}
 
 
 def _all_ratings(engine: Engine) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from dashboard.logs import keep_personal_data_out_of_logs
 from dashboard.sign_in import end_sso_session, show_sign_in
 from dashboard.state import current_user, engine, sign_out, user_at_click
 from db.services.accounts import set_table_view
-from risk.vocabulary import Role
+from risk.vocabulary import MANAGER_ROLES, Role
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -37,7 +37,7 @@ def pages_for(role: Role) -> list[st.Page]:
         ]
     if role is Role.SERVICE_LEAD:
         return [_page("service.py", "Service overview", "🗺️", default=True), _page("account.py", "My account", "👤")]
-    manager = role is Role.TEAM_MANAGER
+    manager = role in MANAGER_ROLES
     return [
         _page("meeting.py", "Meeting", "🗓️", default=manager),
         _page("rate.py", "Rate", "✍️", default=not manager),

@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session
 from db.errors import ServiceError
 from db.models import Team, User
 from db.session import reading
-from risk.vocabulary import Role
-
-CASE_ROLES = frozenset(r for r in Role if r.rates_children)
-MANAGER_ROLES = frozenset({Role.TEAM_MANAGER})
+from risk.vocabulary import CASE_ROLES, MANAGER_ROLES, Role
 
 
 class AccessDenied(ServiceError):

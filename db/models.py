@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from risk.policies import DEFAULT_POLICY, POLICIES
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
 NAMING_CONVENTION = {
@@ -81,6 +82,12 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # The team's rule for combining ratings (risk.policies), as an administrator last set it: its live ranking,
+    # its family cards and the scores stored when its meetings close (or are rebuilt) all follow it.
+    policy: Mapped[str] = mapped_column(String(32), default=DEFAULT_POLICY, server_default=DEFAULT_POLICY)
+    policy_version: Mapped[int] = mapped_column(
+        default=POLICIES[DEFAULT_POLICY].version, server_default=str(POLICIES[DEFAULT_POLICY].version)
+    )
 
     office: Mapped[Office] = relationship(back_populates="teams")
 

@@ -26,8 +26,6 @@ PERSISTENCE_WINDOW = 4
 PERSISTENCE_THRESHOLD = 3
 """At how many of them the split must show to be a pattern rather than a bad month."""
 
-_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
-
 
 class PersistenceKind(enum.StrEnum):
     """Which pattern was found; red against green is the stronger one and is reported first when both hold."""
@@ -110,7 +108,7 @@ def _most_often(counts: Counter[tuple[int, Role, Role | None]]) -> tuple[tuple[i
 
     def key(item: tuple[tuple[int, Role, Role | None], int]) -> tuple[int, int, int, int]:
         (child_id, low, high), count = item
-        return (-count, child_id, _ROLE_ORDER[low], -1 if high is None else _ROLE_ORDER[high])
+        return (-count, child_id, low.order, -1 if high is None else high.order)
 
     return min(counts.items(), key=key)
 
@@ -132,7 +130,7 @@ def _one_role_lower(meetings: Sequence[tuple[Rating, ...]], threshold: int) -> P
     repeated = {role: count for role, count in by_role.items() if count >= threshold}
     if not repeated:
         return None
-    role = min(repeated, key=lambda r: (-repeated[r], _ROLE_ORDER[r]))
+    role = min(repeated, key=lambda r: (-repeated[r], r.order))
     counts: Counter[tuple[int, Role, Role | None]] = Counter(
         (child_id, role, None) for found in lowest for child_id, lower in found if lower is role
     )

@@ -8,7 +8,7 @@ and with the ink that keeps that word readable on it.
 from __future__ import annotations
 
 from risk.signals import Trend
-from risk.vocabulary import RAG, Band
+from risk.vocabulary import RAG, Band, LegalStatus
 
 BAND_ICON = {Band.RED: "🔴", Band.AMBER: "🟠", Band.GREEN: "🟢", Band.UNRATED: "⚪"}
 BAND_COLOUR = {Band.RED: "#c62828", Band.AMBER: "#ef8f00", Band.GREEN: "#2e7d32", Band.UNRATED: "#9e9e9e"}
@@ -18,6 +18,26 @@ BAND_INK = {Band.RED: "#ffffff", Band.AMBER: "#000000", Band.GREEN: "#ffffff", B
 MARK_OUTLINE = "#505a5f"
 """Outline of a band's mark in a chart (7:1 on white): amber and grey fills are only 2.4:1 and 2.7:1 against a white
 page, below the 3:1 a graphic needs (WCAG 1.4.11), so their marks are drawn with this edge."""
+
+PLAN_COLOUR = {
+    LegalStatus.CIN: "#4c78a8",
+    LegalStatus.CP: "#7b4fa0",
+    LegalStatus.PLO: "#17becf",
+    LegalStatus.CARE_PROCEEDINGS: "#8c564b",
+    LegalStatus.CLA: "#393b79",
+}
+"""One colour per plan in every outcomes chart, whichever plans a chart shows; never red, amber or green, which
+mean ratings beside them. Drawn with an outline or labelled in black: some are too light for text on white."""
+STATUS_FILL = {
+    LegalStatus.CIN: "#c6dbef",
+    LegalStatus.CP: "#6baed6",
+    LegalStatus.PLO: "#cbc9e2",
+    LegalStatus.CARE_PROCEEDINGS: "#9e9ac8",
+    LegalStatus.CLA: "#d4b9da",
+    LegalStatus.CLOSED: "#e0e0e0",
+}
+"""A legal status's bar in a child's timeline, in blues and purples light enough for black words: never red, amber
+or green beside the ratings."""
 
 TREND_WORD = {
     Trend.DETERIORATED: "Worse",

@@ -14,11 +14,12 @@ from datetime import date
 
 from risk.explain import explain_family
 from risk.inputs import FamilyAtMeeting
-from risk.scoring import DEFAULT_POLICY, FamilyScore, score_family
+from risk.policies import DEFAULT_POLICY
+from risk.scoring import FamilyScore, score_family
 from risk.signals import DEFAULT_DRIFT_DAYS, FamilySignals, Trend, read_signals
-from risk.vocabulary import Band, LegalStatus
+from risk.vocabulary import BAND_PRIORITY, LegalStatus
 
-_BAND_ORDER = {Band.RED: 0, Band.AMBER: 1, Band.UNRATED: 2, Band.GREEN: 3}
+_BAND_ORDER = {band: position for position, band in enumerate(BAND_PRIORITY)}
 # Getting worse first, then families the team has not seen rated before, then steady, then getting better.
 # NOT_RATED only ever meets other unrated families (they share a band), so its place among these is nominal.
 _TREND_ORDER = {

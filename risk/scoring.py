@@ -1,64 +1,43 @@
 """From the professionals' ratings at one meeting to each child's rating, the family's band and a 0–100 score.
 
 The practice rule is "one red is a red": under the default `worst` policy one professional's concern is never
-averaged away. The band is the most severe child's rating; the score places the family inside its band by how
-severe all its ratings are, so bands never overlap (every red family outscores every amber family) and a family
-with more concern inside its band sits above one with less. A family nobody rated is `Band.UNRATED`, never green.
+averaged away. The family's band comes from its children's ratings by the policy's family rule (the most severe
+child's, under every rule so far); the score places the family inside its band by how severe all its ratings are,
+so bands never overlap (every red family outscores every amber family) and a family with more concern inside its
+band sits above one with less. A family nobody rated is `Band.UNRATED`, never green.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from risk.inputs import Rating
+from risk.policies import DEFAULT_POLICY, get_policy
 from risk.vocabulary import RAG, Band
+
+_BAND_STEP = Fraction(100, len(RAG))
+"""Each rated band's share of the 0–100 scale (a third, with red, amber and green)."""
+
+
+def _hundredths(level: int) -> tuple[int, int]:
+    """The band's range of scores in hundredths, one band's step each: (0, 3333), (3334, 6666), (6667, 10000)."""
+    low = 0 if level == 1 else math.floor(_BAND_STEP * (level - 1) * 100) + 1
+    high = 10000 if level == len(RAG) else math.floor(_BAND_STEP * level * 100)
+    return low, high
+
 
 # Scores are stored in hundredths. Each band keeps to its own range even after rounding, which only matters for
 # families with thousands of ratings, where a score a hair above a boundary would otherwise round onto it.
-_BAND_HUNDREDTHS = {RAG.GREEN: (0, 3333), RAG.AMBER: (3334, 6666), RAG.RED: (6667, 10000)}
+_BAND_HUNDREDTHS = {rag: _hundredths(rag.level) for rag in RAG}
 
 
 def band_level(band: Band) -> int:
     """A rated band's level, as its RAG's (green 1, amber 2, red 3); an unrated band has none."""
     return RAG(band.value).level
-
-
-def _most_severe(rags: Sequence[RAG]) -> RAG:
-    return max(rags, key=lambda rag: rag.level)
-
-
-def _median_towards_severe(rags: Sequence[RAG]) -> RAG:
-    """The middle rating; with an even count the two middle ones meet halfway, and a half rounds to the worse."""
-    levels = sorted(rag.level for rag in rags)
-    lower, upper = levels[(len(levels) - 1) // 2], levels[len(levels) // 2]
-    return RAG.from_level((lower + upper + 1) // 2)
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """A named, versioned rule for a child's rating; stored with every score so old scores stay explicable."""
-
-    name: str
-    version: int
-    child_rating: Callable[[Sequence[RAG]], RAG]
-
-
-POLICIES: dict[str, Policy] = {
-    "worst": Policy("worst", 1, _most_severe),
-    "median": Policy("median", 1, _median_towards_severe),
-}
-DEFAULT_POLICY = "worst"
-
-
-def get_policy(name: str) -> Policy:
-    try:
-        return POLICIES[name]
-    except KeyError:
-        raise ValueError(f"Unknown risk policy {name!r}; known policies: {', '.join(POLICIES)}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +97,9 @@ def _mean_severity(ratings: Sequence[Rating]) -> Fraction:
 
 
 def _score(band: RAG, mean_severity: Fraction) -> float:
-    """100/3 per band step plus 100/3 × mean severity, rounded half up to 2 places inside the band's range."""
-    exact = Fraction(100, 3) * (band.level - 1 + mean_severity)
+    """A band's step (100/3) per band below it plus a step × mean severity, rounded half up to 2 places inside the
+    band's range."""
+    exact = _BAND_STEP * (band.level - 1 + mean_severity)
     low, high = _BAND_HUNDREDTHS[band]
     return min(max(math.floor(exact * 100 + Fraction(1, 2)), low), high) / 100
 
@@ -142,5 +122,5 @@ def score_family(ratings: Iterable[Rating], policy: str = DEFAULT_POLICY) -> Fam
     )
     if not children:
         return FamilyScore(Band.UNRATED, None, rule.name, rule.version, ())
-    band = _most_severe([child.rating for child in children])
+    band = rule.family_rating([child.rating for child in children])
     return FamilyScore(Band.of(band), _score(band, _mean_severity(ordered)), rule.name, rule.version, children)

@@ -20,12 +20,10 @@ DEFAULT_DRIFT_DAYS = 35
 TREND_POINTS = 5
 """A change of this many points or more inside the same band counts as a change, not noise."""
 
-_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
-
 
 def in_role_order(roles: Iterable[Role]) -> tuple[Role, ...]:
     """Roles in the team's usual order (social workers first), so every list reads the same way each month."""
-    return tuple(sorted(roles, key=_ROLE_ORDER.__getitem__))
+    return tuple(sorted(roles, key=lambda role: role.order))
 
 
 class Trend(enum.StrEnum):
@@ -95,7 +93,7 @@ class MissingRating:
 def expected_raters(family: FamilyAtMeeting) -> tuple[Professional, ...]:
     """Everyone involved who rates children (service leads and administrators never do), in role order."""
     raters = [p for p in family.professionals if p.role.rates_children]
-    return tuple(sorted(raters, key=lambda p: (_ROLE_ORDER[p.role], p.practitioner_id)))
+    return tuple(sorted(raters, key=lambda p: (p.role.order, p.practitioner_id)))
 
 
 def missing_ratings(family: FamilyAtMeeting) -> tuple[MissingRating, ...]:

@@ -9,7 +9,8 @@ import enum
 
 
 class RAG(enum.StrEnum):
-    """A professional's red/amber/green judgement of one child's risk at one meeting."""
+    """A professional's red/amber/green judgement of one child's risk at one meeting, least severe first: the order
+    the values are defined in here is their order of severity everywhere (forms, scores, charts and files)."""
 
     GREEN = "green"
     AMBER = "amber"
@@ -22,8 +23,9 @@ class RAG(enum.StrEnum):
 
     @property
     def severity(self) -> float:
-        """Share of the way from green to red (green 0, amber ½, red 1), used in the family score."""
-        return (self.level - 1) / 2
+        """Share of the way from the least severe rating to the most severe (green 0, amber ½, red 1), used in the
+        family score."""
+        return (self.level - 1) / (len(_RAG_LEVEL) - 1)
 
     @property
     def label(self) -> str:
@@ -34,12 +36,18 @@ class RAG(enum.StrEnum):
         return _LEVEL_RAG[level]
 
 
-_RAG_LEVEL = {RAG.GREEN: 1, RAG.AMBER: 2, RAG.RED: 3}
+_RAG_LEVEL = {rag: level for level, rag in enumerate(RAG, start=1)}
 _LEVEL_RAG = {v: k for k, v in _RAG_LEVEL.items()}
+
+RATINGS = tuple(sorted(RAG, key=lambda rag: rag.level, reverse=True))
+"""Every rating, most severe first: the order a form offers them in and a table counts them in."""
+RATING_WORDS = ", ".join(r.value for r in RATINGS[:-1]) + f" or {RATINGS[-1].value}"
+"""'red, amber or green': the choice in words, for a sentence that asks for one."""
 
 
 class Band(enum.StrEnum):
-    """A family's overall band. `unrated` is its own band: a family nobody rated is never shown as green."""
+    """A family's overall band: one per rating, and `unrated`, a band of its own, so a family nobody rated is never
+    shown as green. (Every rating's value is a band's value too: `Band.of`.)"""
 
     UNRATED = "unrated"
     GREEN = "green"
@@ -53,6 +61,15 @@ class Band(enum.StrEnum):
     @classmethod
     def of(cls, rag: RAG) -> Band:
         return cls(rag.value)
+
+
+RATED_BANDS = tuple(Band.of(rag) for rag in RATINGS)
+"""The bands of rated families, most severe first."""
+BANDS = (*RATED_BANDS, Band.UNRATED)
+"""Every band, in the order figures and files list them: the rated bands most severe first, then unrated."""
+BAND_PRIORITY = (*RATED_BANDS[:-1], Band.UNRATED, RATED_BANDS[-1])
+"""Every band in the order supervision works through them, most urgent first: a family nobody rated is an unknown,
+so it comes before the least severe band, never hidden among the greens."""
 
 
 class Role(enum.StrEnum):
@@ -81,11 +98,23 @@ class Role(enum.StrEnum):
         """Everyone in a team rates the children they work with; service leads and admins never rate."""
         return self not in (Role.SERVICE_LEAD, Role.ADMINISTRATOR)
 
+    @property
+    def order(self) -> int:
+        """Where the role comes in a list of people, a record or a sentence naming roles: the order the roles are
+        defined in above, the team's social workers first."""
+        return _ROLE_ORDER[self]
+
 
 _ROLE_LABELS = {
     Role.DOMESTIC_ABUSE_PRACTITIONER: "domestic abuse practitioner (victims)",
     Role.DOMESTIC_ABUSE_OFFICER: "domestic abuse officer (perpetrators)",
 }
+_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
+
+CASE_ROLES = frozenset(role for role in Role if role.rates_children)
+"""The team's professionals: they see their team's cases and rate the children they work with."""
+MANAGER_ROLES = frozenset({Role.TEAM_MANAGER})
+"""Who chairs a team's supervision: opens and closes its meetings, records actions and corrects ratings."""
 
 
 class LegalStatus(enum.StrEnum):
@@ -136,6 +165,9 @@ _STATUS_SEVERITY = {
     LegalStatus.CARE_PROCEEDINGS: 4,
     LegalStatus.CLA: 5,
 }
+
+PLANS = tuple(sorted((s for s in LegalStatus if s is not LegalStatus.CLOSED), key=lambda s: s.severity))
+"""The plans a child can be on (every status but closed), least to most intrusive."""
 
 
 class MeetingStatus(enum.StrEnum):

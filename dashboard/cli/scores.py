@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from dashboard.cli.common import Commands, command_engine, progress_bar, say
+from risk.policies import POLICIES
 
 
 def cmd_scores_rebuild(args: argparse.Namespace) -> None:
@@ -15,7 +16,8 @@ def cmd_scores_rebuild(args: argparse.Namespace) -> None:
         result = rebuild_scores(
             engine, actor=None, team=args.team, policy=args.policy, progress=progress_bar("meetings")
         )
-    say(f"Rebuilt {result.scores:,} stored scores for {result.meetings:,} closed meetings ({result.policy} policy).")
+    rules = ", ".join(result.policies) or "no team's rule"
+    say(f"Rebuilt {result.scores:,} stored scores for {result.meetings:,} closed meetings (rules: {rules}).")
 
 
 def add_commands(commands: Commands) -> None:
@@ -24,5 +26,9 @@ def add_commands(commands: Commands) -> None:
     )
     rebuild = scores.add_parser("rebuild", help="recompute stored scores for closed meetings")
     rebuild.add_argument("--team", help="only this team (by name)")
-    rebuild.add_argument("--policy", default=None, help="scoring policy: worst (default) or median")
+    rebuild.add_argument(
+        "--policy",
+        choices=list(POLICIES),
+        help="first move the team (or every team) to this rule; without it each team keeps its own",
+    )
     rebuild.set_defaults(func=cmd_scores_rebuild)

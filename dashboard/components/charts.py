@@ -10,16 +10,15 @@ import pandas as pd
 from altair.typing import ChartType
 
 from db.queries.family_history import RatingPoint, ScorePoint, StatusSpan
-from risk.presentation import BAND_COLOUR, MARK_OUTLINE
-from risk.vocabulary import Band, LegalStatus
+from risk.presentation import BAND_COLOUR, BAND_INK, MARK_OUTLINE, STATUS_FILL
+from risk.vocabulary import BANDS, RATINGS, Band, LegalStatus
 
-RAG_DOMAIN = ["Red", "Amber", "Green"]
-RAG_RANGE = [BAND_COLOUR[Band.RED], BAND_COLOUR[Band.AMBER], BAND_COLOUR[Band.GREEN]]
-BAND_DOMAIN = [*RAG_DOMAIN, "Not yet rated"]
-BAND_RANGE = [*RAG_RANGE, BAND_COLOUR[Band.UNRATED]]
+RAG_DOMAIN = [rag.label for rag in RATINGS]
+RAG_RANGE = [BAND_COLOUR[Band.of(rag)] for rag in RATINGS]
+BAND_DOMAIN = [band.label for band in BANDS]
+BAND_RANGE = [BAND_COLOUR[band] for band in BANDS]
 STATUS_ORDER = [s.short for s in LegalStatus]
-# Legal status in blues and purples, light enough for black words: never red, amber or green beside the ratings.
-STATUS_RANGE = ["#c6dbef", "#6baed6", "#cbc9e2", "#9e9ac8", "#d4b9da", "#e0e0e0"]
+STATUS_RANGE = [STATUS_FILL[s] for s in LegalStatus]
 MONTH = "%b %Y"  # "Apr 2026": read aloud the same way on a shared screen
 AXES_PX = 110  # room for axis labels and title below a chart's plot area
 
@@ -39,6 +38,7 @@ def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
             "who": [f"{p.child} · {p.professional} ({p.role.label})" for p in points],
             "rating": [p.rag.label for p in points],
             "letter": [p.rag.label[0] for p in points],
+            "ink": [BAND_INK[Band.of(p.rag)] for p in points],
         }
     )
     base = alt.Chart(frame).encode(
@@ -53,7 +53,7 @@ def ratings_heatmap(points: tuple[RatingPoint, ...]) -> alt.Chart:
     )
     letters = base.mark_text(fontWeight="bold").encode(
         text="letter:N",
-        color=alt.condition(alt.datum.rating == "Amber", alt.value("black"), alt.value("white")),
+        color=alt.Color("ink:N", scale=None),  # the word's colour that reads on its band's fill
     )
     return (cells + letters).properties(height=max(120, 26 * frame["who"].nunique()))
 

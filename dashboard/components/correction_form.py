@@ -11,9 +11,9 @@ from db.models import RATIONALE_MAX, User
 from db.queries.corrections import correctable_ratings
 from db.services.corrections import correct_rating
 from risk.presentation import band_text
-from risk.vocabulary import RAG
+from risk.vocabulary import RATING_WORDS, RATINGS
 
-CHOICES = (RAG.RED, RAG.AMBER, RAG.GREEN)
+CHOICES = RATINGS
 
 
 def show_correction_form(user: User, meeting_id: int, family_id: int, case_reference: str) -> str | None:
@@ -45,7 +45,7 @@ def show_correction_form(user: User, meeting_id: int, family_id: int, case_refer
     if not submitted:
         return None
     if rag is None:
-        st.error("Choose red, amber or green for the corrected rating.")
+        st.error(f"Choose {RATING_WORDS} for the corrected rating.")
         return None
     chosen = by_id[rating_id]
     try:

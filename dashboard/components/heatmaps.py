@@ -11,27 +11,27 @@ import altair as alt
 import pandas as pd
 
 from dashboard.components.charts import AXES_PX
-from risk.presentation import BAND_COLOUR, BAND_INK, MARK_OUTLINE
-from risk.vocabulary import Band
+from risk.outcomes import OUTCOME_STATUSES
+from risk.presentation import BAND_COLOUR, BAND_INK, MARK_OUTLINE, PLAN_COLOUR
+from risk.vocabulary import BAND_PRIORITY, RATED_BANDS, Band
 
 RISK_SCHEME: Final = "redyellowgreen"  # reversed below, so low is green and high is red
 PALE_BAND = (0.07, 0.92)  # within this part of the scale the cell is light enough for black text; outside, white
-BANDS = [("red", "Red"), ("amber", "Amber"), ("unrated", "Not yet rated"), ("green", "Green")]
+BAND_SEGMENTS = [(band.value, band.label) for band in BAND_PRIORITY]
+"""(column, word) of every band in the team comparison, most urgent first, as the caseload is worked through."""
 BAND_COLOURS = alt.Scale(
-    domain=[label for _, label in BANDS],
-    range=[BAND_COLOUR[Band(value)] for value, _ in BANDS],
+    domain=[label for _, label in BAND_SEGMENTS],
+    range=[BAND_COLOUR[Band(value)] for value, _ in BAND_SEGMENTS],
 )
 CELL = "cell"
-OUTCOME_STATUSES = ["CIN", "CP", "PLO", "Proceedings", "CLA"]  # the outcomes framework, least to most
-# One colour per plan in every outcomes chart, whichever plans a chart shows; never red, amber or green, which
-# mean ratings on this page.
-PLAN_COLOUR = dict(zip(OUTCOME_STATUSES, ["#4c78a8", "#7b4fa0", "#17becf", "#8c564b", "#393b79"], strict=True))
+PLANS = [status.short for status in OUTCOME_STATUSES]  # as the outcome figures name them, least to most intrusive
+_PLAN_COLOUR = {status.short: PLAN_COLOUR[status] for status in OUTCOME_STATUSES}
 
 
 def _plan_colours(statuses: Iterable[str]) -> alt.Scale:
     """The plans' own colours, for just the plans a chart shows (so its legend lists no plan it does not draw)."""
-    shown = [s for s in OUTCOME_STATUSES if s in set(statuses)]
-    return alt.Scale(domain=shown, range=[PLAN_COLOUR[s] for s in shown])
+    shown = [s for s in PLANS if s in set(statuses)]
+    return alt.Scale(domain=shown, range=[_PLAN_COLOUR[s] for s in shown])
 
 
 INK = alt.Scale(domain=["black", "white"], range=["black", "white"])  # the label colour, as named
@@ -109,22 +109,22 @@ def heatmap(
 
 def team_comparison(latest: pd.DataFrame) -> alt.LayerChart:
     """Share of each team's families in each band at the latest month, as labelled stacked bars."""
-    long = latest.melt(id_vars=["team"], value_vars=[b for b, _ in BANDS], var_name="band", value_name="count")
-    long["band"] = long["band"].map(dict(BANDS))
+    long = latest.melt(id_vars=["team"], value_vars=[b for b, _ in BAND_SEGMENTS], var_name="band", value_name="count")
+    long["band"] = long["band"].map(dict(BAND_SEGMENTS))
     long["total"] = long.groupby("team")["count"].transform("sum")
     long["share"] = (long["count"] / long["total"]).fillna(0)
-    long["order"] = long["band"].map({label: i for i, (_, label) in enumerate(BANDS)})
+    long["order"] = long["band"].map({label: i for i, (_, label) in enumerate(BAND_SEGMENTS)})
     # Each segment says its band (initial) as well as its count, in the ink that reads on its colour: never colour
     # alone, which red and green under deuteranopia would not survive.
     long["label"] = long["band"].str[0] + " " + long["count"].astype(str)
-    long["ink"] = long["band"].map({label: BAND_INK[Band(value)] for value, label in BANDS})
+    long["ink"] = long["band"].map({label: BAND_INK[Band(value)] for value, label in BAND_SEGMENTS})
     base = alt.Chart(long).encode(
         y=alt.Y("team:N", title=None),
         x=alt.X("share:Q", stack="normalize", title="Share of families", axis=alt.Axis(format="%")),
         order=alt.Order("order:Q"),
     )
     bars = base.mark_bar(stroke=MARK_OUTLINE, strokeWidth=0.5).encode(
-        color=alt.Color("band:N", scale=BAND_COLOURS, title="Band", sort=[label for _, label in BANDS]),
+        color=alt.Color("band:N", scale=BAND_COLOURS, title="Band", sort=[label for _, label in BAND_SEGMENTS]),
         tooltip=["team:N", "band:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
     )
     text = (
@@ -143,9 +143,9 @@ def outcomes_chart(totals: pd.DataFrame, baseline: dt.date) -> alt.LayerChart:
     """Children on each plan at each month end for one area (rows of `outcome_totals`), a line per plan with its
     latest figure written at the end, and the baseline month marked with a labelled rule."""
     data = _months(totals)
-    data["order"] = data["status"].map({s: i for i, s in enumerate(OUTCOME_STATUSES)})
+    data["order"] = data["status"].map({s: i for i, s in enumerate(PLANS)})
     x = _month_axis(data)
-    colour = alt.Color("status:N", title="Plan", sort=OUTCOME_STATUSES, scale=_plan_colours(data["status"]))
+    colour = alt.Color("status:N", title="Plan", sort=PLANS, scale=_plan_colours(data["status"]))
     lines = (
         alt.Chart(data)
         .mark_line(point=True)
@@ -180,9 +180,7 @@ def monthly_bars(frame: pd.DataFrame, value: str, title: str, colour_by: str | N
     encoding: dict = {"x": x, "y": alt.Y(f"{value}:Q", title=title, stack="zero")}
     tooltip = [alt.Tooltip("month_label:N", title="Month"), alt.Tooltip(f"{value}:Q", title=title, format=",")]
     if colour_by is not None:
-        encoding["color"] = alt.Color(
-            f"{colour_by}:N", title="Plan", sort=OUTCOME_STATUSES, scale=_plan_colours(data[colour_by])
-        )
+        encoding["color"] = alt.Color(f"{colour_by}:N", title="Plan", sort=PLANS, scale=_plan_colours(data[colour_by]))
         tooltip.insert(1, alt.Tooltip(f"{colour_by}:N", title="Plan"))
     # Outlined: some plan colours are too light to stand out from the white page at 3:1 on their own.
     bars = alt.Chart(data).mark_bar(stroke=MARK_OUTLINE, strokeWidth=0.5).encode(**encoding, tooltip=tooltip)
@@ -197,7 +195,8 @@ def monthly_bars(frame: pd.DataFrame, value: str, title: str, colour_by: str | N
 
 SEVERITY_PARTS = [("less_severe", "Less severe"), ("same", "The same"), ("more_severe", "More severe")]
 SEVERITY_COLOURS = alt.Scale(
-    domain=[label for _, label in SEVERITY_PARTS], range=[BAND_COLOUR[Band.GREEN], "#bdbdbd", BAND_COLOUR[Band.RED]]
+    domain=[label for _, label in SEVERITY_PARTS],
+    range=[BAND_COLOUR[RATED_BANDS[-1]], "#bdbdbd", BAND_COLOUR[RATED_BANDS[0]]],  # least and most severe bands
 )
 
 

@@ -1,8 +1,9 @@
-"""The chair's comparison of the team's risk rule with another, at one meeting, on the shared screen.
+"""The chair's comparison of the team's risk rule with the team's other rules (risk.policies), at one meeting, on
+the shared screen.
 
 It is a window for the team to discuss its rule, not a way to quietly lower risk, so it always says which rule is
 the team's and that nothing stored changes. Expanders always run in Streamlit, so the work waits behind a switch
-inside the expander: the Meeting page pays nothing for it until the chair asks.
+inside the expander: until the chair asks, the Meeting page pays only for naming the rules (two indexed look-ups).
 """
 
 from __future__ import annotations
@@ -15,29 +16,44 @@ from dashboard.components.text import md
 from dashboard.state import engine
 from db.errors import ServiceError
 from db.models import User
-from db.queries.policy_comparison import PolicyComparison, policy_comparison
+from db.queries.policy_comparison import PolicyComparison, policy_comparison, rules_to_compare
+from risk.policies import POLICIES
 from risk.presentation import band_text
 
 SAME_EVERYWHERE = "The {other} rule gives the same bands and order for every family."
-RULE_WORDS = {
-    "worst": "a child's rating is the most severe any professional gave (one red is a red)",
-    "median": "a child's rating is the middle of the professionals' ratings (a tie between two rounds to the worse)",
-}
 
 
 def toggle_key(meeting_id: int) -> str:
     return f"compare-policies-{meeting_id}"
 
 
-def show_policy_comparison(user: User, meeting_id: int, other: str = "median", *, presentation: bool = False) -> None:
-    """An expander, for the team's manager, comparing the team's rule with `other` at this meeting."""
-    with st.expander(f"Compare with the {other} rule"):
+def rule_key(meeting_id: int) -> str:
+    return f"compare-policies-rule-{meeting_id}"
+
+
+def show_policy_comparison(user: User, meeting_id: int, *, presentation: bool = False) -> None:
+    """An expander, for the team's manager, comparing the team's rule with the team's other rules at this meeting
+    (a choice when there is more than one)."""
+    try:
+        rules = rules_to_compare(engine(), user, meeting_id)
+    except ServiceError as exc:
+        st.error(md(exc))
+        return
+    if not rules.others:
+        return  # a service with one rule has nothing to compare
+    single = rules.others[0].name if len(rules.others) == 1 else None
+    with st.expander(f"Compare with the {single} rule" if single else "Compare with another rule"):
         st.caption(
-            f"How the {other} rule would band and order this meeting's families, worked out from the same ratings. "
-            "Nothing stored changes: only an administrator can rebuild the team's scores under another rule."
+            f"How {f'the {single} rule' if single else 'another rule'} would band and order this meeting's families, "
+            "worked out from the same ratings. Nothing stored changes: only an administrator can move the team to "
+            "another rule."
         )
-        if not st.toggle(f"Show the {other} rule beside the team's", key=toggle_key(meeting_id)):
+        if not st.toggle(f"Show the {single or 'other'} rule beside the team's", key=toggle_key(meeting_id)):
             return
+        names = [p.name for p in rules.others]
+        if st.session_state.get(rule_key(meeting_id)) not in names:  # the team's rule has changed since
+            st.session_state.pop(rule_key(meeting_id), None)
+        other = single or st.selectbox("Rule to compare with", names, key=rule_key(meeting_id))
         try:
             comparison = policy_comparison(engine(), user, meeting_id, other)
         except ServiceError as exc:
@@ -48,9 +64,6 @@ def show_policy_comparison(user: User, meeting_id: int, other: str = "median", *
 
 def _show(comparison: PolicyComparison, presentation: bool) -> None:
     team, other = comparison.team_policy, comparison.other_policy
-    if team == other:
-        st.info(f"The {other} rule is already this team's rule, so there is nothing to compare it with.")
-        return
     record = " Its side below is this meeting's stored record." if comparison.stored else ""
     st.markdown(
         f"**This team's rule is the {team} rule:** {_rule_words(team)}.{record} "
@@ -69,7 +82,10 @@ def _show(comparison: PolicyComparison, presentation: bool) -> None:
 
 
 def _rule_words(policy: str) -> str:
-    return RULE_WORDS.get(policy, f"the {policy} policy")
+    """The rule's description from the registry; a rule this version does not know (a record stored by a later
+    version) is named only."""
+    known = POLICIES.get(policy)
+    return known.description if known else f"the {md(policy)} policy"
 
 
 def comparison_table(comparison: PolicyComparison) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -27,6 +27,8 @@ from db.services.admin import (
     update_team,
     update_user,
 )
+from db.services.scores import set_team_policy
+from risk.policies import POLICIES, known_or_default
 from risk.vocabulary import Role
 
 FLASH = "admin_flash"
@@ -53,9 +55,17 @@ def _offices_and_teams() -> None:
     teams = lists.teams(engine(), user)
     staffed = {t.office_id for t in teams}
     rows = [
-        {"Office": t.office, "Team": t.name, "Active staff": t.staff, "Open families": t.open_families} for t in teams
+        {
+            "Office": t.office,
+            "Team": t.name,
+            "Active staff": t.staff,
+            "Open families": t.open_families,
+            "Risk rule": t.policy,
+        }
+        for t in teams
     ] + [{"Office": name, "Team": "no team yet"} for office_id, name in offices.items() if office_id not in staffed]
-    show_grid(pd.DataFrame(rows, columns=["Office", "Team", "Active staff", "Open families"]), hide_index=True)
+    columns = ["Office", "Team", "Active staff", "Open families", "Risk rule"]
+    show_grid(pd.DataFrame(rows, columns=columns), hide_index=True)
     if not offices:
         st.info("There are no offices yet. Add the first office, then its teams.")
     left, middle, right = st.columns(3)
@@ -110,6 +120,52 @@ def _offices_and_teams() -> None:
                     f"Team {new_name} saved.",
                     clear=(f"edit-team-name-{chosen.id}",),
                 )
+    st.divider()
+    _team_rule(teams)
+
+
+def _rule_words(name: str) -> str:
+    return f"the {name} rule: {POLICIES[name].description}"
+
+
+def _team_rule(teams: list[lists.TeamRow]) -> None:
+    """Which rule a team combines its professionals' ratings by: one of the registry's, changed on purpose."""
+    st.markdown("**A team's risk rule**")
+    st.caption(
+        "How the ratings the professionals give a child make the child's rating. The team's live ranking, its "
+        "family cards and every meeting it closes from now on follow the rule chosen here; the chair can compare "
+        "it with the others on the Meeting page."
+    )
+    by_id = {t.id: t for t in teams}
+    team_id = st.selectbox("Team", list(by_id), format_func=lambda i: by_id[i].name, key="rule-team")
+    chosen = by_id[team_id]
+    rule = known_or_default(chosen.policy)
+    if rule.name != chosen.policy:
+        now = (
+            f"{md(chosen.name)} is set to a rule this version does not know ({md(chosen.policy)}), so it is ranked "
+            f"by {_rule_words(rule.name)}."
+        )
+    else:
+        now = f"{md(chosen.name)} uses {_rule_words(rule.name)}."
+        if chosen.policy_version != rule.version:
+            now += f" It was set at version {chosen.policy_version}; the rule is now at version {rule.version}."
+    st.caption(now)
+    names = list(POLICIES)
+    with st.form(f"team-rule-{chosen.id}"):
+        policy = st.radio(
+            "Rule", names, index=names.index(rule.name), format_func=lambda n: f"{n}: {POLICIES[n].description}"
+        )
+        rebuild = st.checkbox(
+            "Also rebuild the team's stored scores of closed meetings under this rule",
+            help="Closed meetings otherwise keep the scores they were stored with, the record of what each meeting "
+            "saw; the first meeting under a new rule then measures its trends against scores made by the old one.",
+        )
+        if st.form_submit_button("Save rule"):
+            rebuilt = " Its stored scores were rebuilt under it." if rebuild else ""
+            _attempt(
+                lambda: set_team_policy(engine(), user, chosen.id, policy, rebuild=rebuild),
+                f"{chosen.name} now uses the {policy} rule.{rebuilt}",
+            )
 
 
 def _accounts() -> None:

@@ -7,21 +7,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.case_page import case_page, choose_meeting, or_stop
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_table
 from dashboard.components.ranking_table import CaseloadFilter, filtered, ranking_table
-from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.state import engine, require_user
-from db.errors import ServiceError
+from dashboard.state import engine
 from db.exports.cell_safety import csv_bytes
 from db.queries.caseload import CaseloadEntry, ranked_caseload, team_meetings
 from db.queries.caseload_filters import last_discussed
 from risk.presentation import band_text
-from risk.vocabulary import Band, LegalStatus, MeetingStatus
+from risk.vocabulary import BAND_PRIORITY, PLANS
 
 FAMILY_KEY = "family_id"
-BAND_ORDER = (Band.RED, Band.AMBER, Band.UNRATED, Band.GREEN)
 ALL_WORKERS = "Everyone"
 LAST_DISCUSSED = "Last discussed"
 
@@ -39,10 +37,10 @@ def _with_last_discussed(
 
 def _filters(workers: list[str]) -> CaseloadFilter:
     bands, statuses, worker = st.columns(3)
-    chosen_bands = bands.multiselect("Band", BAND_ORDER, format_func=band_text, placeholder="All bands")
+    chosen_bands = bands.multiselect("Band", BAND_PRIORITY, format_func=band_text, placeholder="All bands")
     chosen_statuses = statuses.multiselect(
         "Legal status",
-        [s for s in LegalStatus if s is not LegalStatus.CLOSED],
+        PLANS,
         format_func=lambda s: s.label,
         placeholder="All legal statuses",
     )
@@ -63,31 +61,14 @@ def _filters(workers: list[str]) -> CaseloadFilter:
     )
 
 
-user = require_user()
-team_id = choose_case_team(user)
-st.title("Caseload")
-try:
-    meetings = team_meetings(engine(), user, team_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+user, team_id = case_page("Caseload")
+meetings = or_stop(lambda: team_meetings(engine(), user, team_id))
 if not meetings:
     st.info("This team has no meetings yet, so there is no ranking. The team manager opens one on the Meeting page.")
     st.stop()
-by_id = {m.id: m for m in meetings}
-default = next((i for i, m in enumerate(meetings) if m.status is MeetingStatus.OPEN), 0)
-meeting_id = st.selectbox(
-    "Ranked at the meeting of",
-    list(by_id),
-    index=default,
-    format_func=lambda i: f"{uk_date(by_id[i].held_on)} · {by_id[i].status.value}",
-)
-try:
-    meeting, entries = ranked_caseload(engine(), user, meeting_id)
-    discussed = last_discussed(engine(), user, meeting_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+meeting_id = choose_meeting(meetings, "Ranked at the meeting of").id
+meeting, entries = or_stop(lambda: ranked_caseload(engine(), user, meeting_id))
+discussed = or_stop(lambda: last_discussed(engine(), user, meeting_id))
 if not entries:
     st.info(f"No families were open with this team on {uk_date(meeting.held_on)}.")
     st.stop()

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.case_page import case_page, or_stop
 from dashboard.components.chart_text import show_chart
 from dashboard.components.charts import (
     element_height,
@@ -19,12 +20,11 @@ from dashboard.components.charts import (
     status_timeline,
 )
 from dashboard.components.grids import show_grid
-from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.state import engine, require_user
-from db.errors import ServiceError
+from dashboard.state import engine
 from db.queries.family_history import FamilyHistory, family_history, team_families
 from db.services.disclosures import record_view
+from risk.vocabulary import RATINGS
 
 FAMILY_KEY = "family_id"
 VIEWED_KEY = "families_viewed"
@@ -77,11 +77,12 @@ def _ratings_description(history: FamilyHistory) -> str:
     """The ratings chart in one sentence, for those who cannot see it."""
     points = history.ratings
     meetings = sorted({p.held_on for p in points})
-    counts = {rag: sum(p.rag.label == rag for p in points) for rag in ("Red", "Amber", "Green")}
+    counts = ", ".join(f"{sum(p.rag is rag for p in points)} {rag.value}" for rag in RATINGS)
+    letters = ", ".join(rag.label[0] for rag in RATINGS[:-1]) + f" or {RATINGS[-1].label[0]}"
     return (
         f"Ratings chart: {len(points)} ratings at {len(meetings)} meetings from {uk_date(meetings[0])} to "
-        f"{uk_date(meetings[-1])} ({counts['Red']} red, {counts['Amber']} amber, {counts['Green']} green), one row "
-        "per child and professional, each cell lettered R, A or G. The table below lists every rating."
+        f"{uk_date(meetings[-1])} ({counts}), one row per child and professional, each cell lettered {letters}. "
+        "The table below lists every rating."
     )
 
 
@@ -101,14 +102,8 @@ def _status_description(history: FamilyHistory) -> str:
     )
 
 
-user = require_user()
-team_id = choose_case_team(user)
-st.title("Family")
-try:
-    families = team_families(engine(), user, team_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+user, team_id = case_page("Family")
+families = or_stop(lambda: team_families(engine(), user, team_id))
 if not families:
     st.info("This team has no families yet. An administrator adds them (Admin, or an import).")
     st.stop()
@@ -119,11 +114,7 @@ family_id = st.selectbox(
     "Family", ids, index=ids.index(wanted) if wanted in labels else 0, format_func=labels.__getitem__
 )
 st.session_state[FAMILY_KEY] = family_id
-try:
-    history = family_history(engine(), user, family_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+history = or_stop(lambda: family_history(engine(), user, family_id))
 _record_view_once(history)
 
 status = f"closed {uk_date(history.closed_on)}" if history.closed_on else "open"

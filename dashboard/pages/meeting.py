@@ -14,15 +14,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard.components.case_page import case_page, choose_meeting, or_stop
 from dashboard.components.correction_form import show_correction_form
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.policy_comparison import show_policy_comparison
 from dashboard.components.ranking_table import ranking_table
-from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
-from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, live_user, require_user, user_at_click
-from db.access import MANAGER_ROLES
+from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, live_user, user_at_click
 from db.errors import ServiceError
 from db.exports.caseload_files import caseload_csv, caseload_xlsx
 from db.exports.meeting_record import meeting_record_pdf
@@ -34,9 +33,9 @@ from db.services.actions import add_action, complete_action
 from db.services.disclosures import record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.meetings import close_meeting, open_meeting
-from risk.meeting_pace import minutes_text, pace_words
+from risk.meeting_pace import counted, next_family, next_to_discuss
 from risk.presentation import band_text
-from risk.vocabulary import Band, MeetingStatus
+from risk.vocabulary import MANAGER_ROLES, Band, MeetingStatus
 
 REFRESH_SECONDS = 5
 DEFAULT_ACTION_DAYS = 28
@@ -68,10 +67,6 @@ PRESENTATION_CSS = """<style>
 </style>"""
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _idle() -> bool:
     """A screen left refreshing is not someone working: the idle sign-out still applies to the live table."""
     last_seen = st.session_state.get(LAST_SEEN_KEY)
@@ -95,13 +90,13 @@ def _show_ranking(
         return []
     unrated = sum(e.band is Band.UNRATED for e in entries)
     missing = sum(e.missing_ratings for e in entries)
-    notes = [_count(len(entries), "family", "families")]
+    notes = [counted(len(entries), "family", "families")]
     if unrated:
         notes.append(f"{band_text(Band.UNRATED)}: {unrated} (greyed, ranked after amber)")
     if meeting.status is MeetingStatus.OPEN:
         waiting = sum(e.missing_ratings > 0 for e in entries)
         notes.append(
-            f"{_count(missing, 'rating', 'ratings')} still to come from {_count(waiting, 'family', 'families')}"
+            f"{counted(missing, 'rating', 'ratings')} still to come from {counted(waiting, 'family', 'families')}"
             if missing
             else "all rated"
         )
@@ -184,7 +179,7 @@ def _show_card(
             return None
         family_id = record.focus_family_id
     if record.is_open or record.kept:
-        st.caption(md(_discussion_words(record, family_id, family_ids)))
+        st.caption(md(record.words(family_id, family_ids)))
     try:
         card = family_card(engine(), user, meeting_id, family_id)
     except ServiceError as exc:
@@ -197,21 +192,6 @@ def _show_card(
     return card
 
 
-def _discussion_words(record: DiscussionRecord, family_id: int, family_ids: list[int]) -> str:
-    """'Discussed (4 minutes) · 12 of 40 families discussed in 38 minutes · …', from the record alone."""
-    seconds = record.seconds(family_id)
-    if record.discussed(family_id):
-        this = f"Discussed ({minutes_text(seconds)})" if seconds else "Discussed"
-    else:
-        this = "Not yet discussed" + (f" ({minutes_text(seconds)} so far)" if seconds else "")
-    discussed = sum(record.discussed(f) for f in family_ids)
-    pace = pace_words(len(family_ids), discussed, record.total_seconds(family_ids), record.planned_minutes)
-    clock = ""
-    if record.is_open:
-        clock = " · meeting clock running" if record.clock_running else " · meeting clock not running"
-    return f"{this} · {pace}{clock}"
-
-
 def _record_card_view_once(user: User, card: FamilyCard) -> None:
     """Opening a family's card discloses its case data, as opening its Family page does: audited once per family
     and meeting in a session, not at every refresh (the refresh runs only the fragment, never this)."""
@@ -219,12 +199,6 @@ def _record_card_view_once(user: User, card: FamilyCard) -> None:
     if (card.meeting_id, card.family_id) not in viewed:
         record_view(engine(), user, "family", card.family_id)
         viewed.add((card.meeting_id, card.family_id))
-
-
-def _after(order: list[int], current: int | None, skip: frozenset[int] = frozenset()) -> int | None:
-    """The next family below `current` in rank order that is not in `skip`, going round to the top; None if none."""
-    start = order.index(current) + 1 if current in order else 0
-    return next((f for f in order[start:] + order[:start] if f != current and f not in skip), None)
 
 
 def _call(service: Callable[[User], object]) -> bool:
@@ -253,14 +227,14 @@ def _next_family(meeting_id: int, key: str, order: list[int], chairing: bool) ->
     if current is None:
         return
     if not chairing:
-        st.session_state[key] = _after(order, current) or current
+        st.session_state[key] = next_family(order, current) or current
         return
     following: int | None = None
 
     def mark_and_move(user: User) -> None:
         nonlocal following
         discussed = meeting_discussions(engine(), user, meeting_id).discussed_ids
-        following = _after(order, current, discussed | {current})
+        following = next_to_discuss(order, current, discussed)
         mark_discussed(engine(), user, meeting_id, current, then_open=following)
 
     if _call(mark_and_move):
@@ -294,7 +268,7 @@ def _choose_family(
         else None,
     )
     if chairing:
-        last = _after(order, chosen, record.discussed_ids | {chosen}) is None
+        last = next_to_discuss(order, chosen, record.discussed_ids) is None
         help_text = "Marks this family discussed and opens the next family not yet discussed"
     else:
         last, help_text = chosen == order[-1], None
@@ -368,22 +342,6 @@ def _open_meeting_form(user: User, team_id: int) -> None:
             return
         st.session_state[MEETING_KEY] = meeting.id
         _flash(f"The meeting of {uk_date(meeting.held_on)} is open. Professionals can rate on the Rate page.")
-
-
-def _choose_meeting(meetings: list[MeetingSummary]) -> MeetingSummary:
-    """The open meeting by default, else the latest; any earlier one can be read back."""
-    by_id = {m.id: m for m in meetings}
-    if st.session_state.get(MEETING_KEY) not in by_id:
-        st.session_state.pop(MEETING_KEY, None)
-    default = next((i for i, m in enumerate(meetings) if m.status is MeetingStatus.OPEN), 0)
-    chosen = st.selectbox(
-        "Meeting",
-        list(by_id),
-        index=0 if MEETING_KEY in st.session_state else default,  # a choice in the session wins over the index
-        format_func=lambda i: f"{uk_date(by_id[i].held_on)} · {by_id[i].status.value}",
-        key=MEETING_KEY,
-    )
-    return by_id[chosen]
 
 
 def _action_key(field: str, card: FamilyCard) -> str:
@@ -518,7 +476,7 @@ def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None
         )
         if not_discussed:
             st.caption(
-                f"{_count(not_discussed, 'family is', 'families are')} not marked discussed. You can still close; "
+                f"{counted(not_discussed, 'family is', 'families are')} not marked discussed. You can still close; "
                 "the meeting record lists them."
             )
         confirmed = st.checkbox("I have discussed every family; lock this meeting's ratings", key="close-confirm")
@@ -532,25 +490,19 @@ def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None
         except ServiceError as exc:
             st.error(md(exc))
             return
-        scores = _count(closed.scores, "family score", "family scores")
+        scores = counted(closed.scores, "family score", "family scores")
         words = f"The meeting of {uk_date(meeting.held_on)} is closed and its ratings are locked: {scores} stored."
         if closed.not_discussed:
-            words += f" {_count(closed.not_discussed, 'family was', 'families were')} not discussed."
+            words += f" {counted(closed.not_discussed, 'family was', 'families were')} not discussed."
         _flash(words)
 
 
-user = require_user()
-team_id = choose_case_team(user)
+user, team_id = case_page("Meeting")
 chair = user.role in MANAGER_ROLES
-st.title("Meeting")
 if message := st.session_state.pop(FLASH, None):
     st.success(md(message))
 
-try:
-    meetings = team_meetings(engine(), user, team_id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+meetings = or_stop(lambda: team_meetings(engine(), user, team_id))
 if chair and not any(m.status is MeetingStatus.OPEN for m in meetings):
     _open_meeting_form(user, team_id)
 if not meetings:
@@ -563,7 +515,7 @@ if not meetings:
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 with left:
-    meeting = _choose_meeting(meetings)
+    meeting = choose_meeting(meetings, "Meeting", key=MEETING_KEY)
 with right:
     presentation = st.toggle("Presentation mode", key=PRESENTATION_KEY, help="Larger type and darker text")
     paused = meeting.status is MeetingStatus.OPEN and st.toggle(

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.team_picker import choose_case_team
+from dashboard.components.case_page import case_page, or_stop
 from dashboard.components.text import md, uk_date
-from dashboard.state import engine, live_user, require_user
+from dashboard.state import engine, live_user
 from db.errors import InvalidInput, ServiceError, StaleRating
 from db.models import RATIONALE_MAX, User
 from db.queries.caseload import MeetingSummary, team_meetings
 from db.queries.rating_form import FamilyToRate, rating_form
 from db.services.ratings import RatingEntry, save_ratings
 from risk.presentation import band_text
-from risk.vocabulary import RAG, MeetingStatus
+from risk.vocabulary import RATING_WORDS, RATINGS, MeetingStatus
 
-CHOICES = (RAG.RED, RAG.AMBER, RAG.GREEN)
+CHOICES = RATINGS
 RATING_MEETING_KEY = "rate-meeting"
 
 
@@ -67,7 +67,7 @@ def _entries(meeting_id: int, family: FamilyToRate) -> list[RatingEntry]:
         why = (st.session_state.get(_why_key(meeting_id, child.child_id)) or "").strip()
         if rag is None:
             if why:
-                raise InvalidInput(f"Choose red, amber or green for {child.first_name}, or clear the reason.")
+                raise InvalidInput(f"Choose {RATING_WORDS} for {child.first_name}, or clear the reason.")
             continue
         loaded = versions.get(child.child_id, child.current.version if child.current else None)
         entries.append(RatingEntry(child.child_id, rag, why or None, loaded))
@@ -163,11 +163,9 @@ def _meeting_to_rate(meetings: list[MeetingSummary]) -> MeetingSummary | None:
     return meeting
 
 
-user = require_user()
-team_id = choose_case_team(user)
-st.title("Rate")
+user, team_id = case_page("Rate")
 
-meeting = _meeting_to_rate(team_meetings(engine(), user, team_id))
+meeting = _meeting_to_rate(or_stop(lambda: team_meetings(engine(), user, team_id)))
 if meeting is None:
     st.info("No meeting is open. A team manager opens one on the Meeting page.")
     st.stop()
@@ -178,11 +176,8 @@ if meeting.status is not MeetingStatus.OPEN:
         "Anything you had not saved is still on screen below but cannot be saved now."
     )
 
-try:
-    families = rating_form(engine(), user, meeting.id)
-except ServiceError as exc:
-    st.error(md(exc))
-    st.stop()
+meeting_id = meeting.id
+families = or_stop(lambda: rating_form(engine(), user, meeting_id))
 if not families:
     st.info(
         f"You are not recorded as working with any family of this team on {uk_date(meeting.held_on)}, so there is "

@@ -19,7 +19,7 @@ from dashboard.components.charts import element_height
 from dashboard.components.downloads import download_button
 from dashboard.components.grids import show_grid
 from dashboard.components.heatmaps import (
-    BANDS,
+    BAND_SEGMENTS,
     CELL,
     SEVERITY_PARTS,
     figures_by_month,
@@ -36,6 +36,7 @@ from db.errors import ServiceError
 from db.exports.heatmap_files import chart_png, chart_svg, heatmap_csv
 from db.exports.outcome_files import outcomes_csv, outcomes_xlsx
 from db.models import User
+from db.queries.baseline_figures import days_looked_after, looked_after, new_plans, plans_started_since
 from db.queries.calibration import rater_agreement, role_severity
 from db.queries.outcomes import LEVELS, changes_since, outcome_counts, outcome_totals, outcomes_report
 from db.queries.service import (
@@ -45,17 +46,15 @@ from db.queries.service import (
     team_month_scores,
     visible_offices,
 )
-from risk.months import months_back
-from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, agreement_in_words
+from risk.outcomes import ALPHA_RELIABLE, ALPHA_TENTATIVE, OUTCOME_STATUSES, agreement_in_words, baseline_choice
+from risk.presentation import band_text
+from risk.vocabulary import BAND_PRIORITY, BANDS, RATED_BANDS, Band
 
 ALL_OFFICES = "All offices"
 ALL_TEAMS = "All teams shown"
 EXPORT_CELL_PX = 48  # a downloaded heatmap has no page to stretch to: each month column is this wide
-STATUS_COLUMNS = ["CIN", "CP", "PLO", "Proceedings", "CLA"]
-FLOW_COLUMNS = ["CP", "PLO", "Proceedings"]
+STATUS_COLUMNS = [status.short for status in OUTCOME_STATUSES]  # as the outcome figures name the plans
 OUTCOME_MONTHS = 60  # five years of month ends to choose a baseline from
-DEFAULT_BASELINE_BACK = 24  # Hertfordshire reported its outcomes over two years
-CONTEXT_MONTHS = 6  # the outcome charts start this many months before the baseline
 
 
 def _month_label(month: Any) -> str:
@@ -208,13 +207,8 @@ def _detail(frame: pd.DataFrame, counts: pd.DataFrame, agreement: pd.DataFrame, 
         st.info("That team closed no meeting that month. Choose another month.")
         return
     r = row.iloc[0]
-    figures: list[tuple[str, int | str]] = [
-        ("🔴 Red", int(r["red"])),
-        ("🟠 Amber", int(r["amber"])),
-        ("🟢 Green", int(r["green"])),
-        ("⚪ Not yet rated", int(r["unrated"])),
-        ("Mean score", f"{r['mean_score']:.1f}" if pd.notna(r["mean_score"]) else "–"),
-    ]
+    figures: list[tuple[str, int | str]] = [(band_text(band), int(r[band.value])) for band in BANDS]
+    figures.append(("Mean score", f"{r['mean_score']:.1f}" if pd.notna(r["mean_score"]) else "–"))
     for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
         col.metric(label, value)
     children = counts[(counts["team"] == team) & (counts["month"] == month) & (counts["children"] > 0)]
@@ -234,6 +228,12 @@ def _detail(frame: pd.DataFrame, counts: pd.DataFrame, agreement: pd.DataFrame, 
             f"Agreement between raters: {figure} over {_children(int(a['children']))} rated by two or more "
             f"professionals ({agreement_in_words(None if pd.isna(a['alpha']) else float(a['alpha']))})."
         )
+
+
+def _initial(band: Band) -> str:
+    """'R', or 'N for not yet rated': how a segment of the team comparison names its band."""
+    letter = band.label[0]
+    return letter if band in RATED_BANDS else f"{letter} for {band.label.lower()}"
 
 
 def _children(n: int) -> str:
@@ -276,22 +276,19 @@ def _outcomes_section(
     latest = month_values[-1]
     left, right = st.columns(2)
     area = left.selectbox("Area", _areas(counts), format_func=_area_label, key="outcome_area")
-    # Before the first supervision meeting the records may hold only the cases still open when the service began
-    # (an import brings each child's current plan), so the default baseline is never earlier than that month.
-    begins = months_back(first_meeting, 1)[0] if first_meeting else month_values[0]
-    choices = month_values[:-1] or month_values
-    default = min(max(months_back(latest, DEFAULT_BASELINE_BACK + 1)[0], begins), choices[-1])
+    offered = baseline_choice(month_values, first_meeting)
     baseline = right.selectbox(
         "Baseline month",
-        choices,
-        index=choices.index(default),
+        offered.choices,
+        index=offered.choices.index(offered.default),
         format_func=_month_label,
         key="baseline",
     )
-    if baseline < begins:
+    if offered.too_early(baseline):
         st.warning(
-            f"The first supervision meeting recorded here was in {_month_label(begins)}. Before then the records "
-            "may hold only the cases still open when the service began, so a baseline this early can understate."
+            f"The first supervision meeting recorded here was in {_month_label(offered.records_begin)}. Before then "
+            "the records may hold only the cases still open when the service began, so a baseline this early can "
+            "understate."
         )
     totals = outcome_totals(counts, area[0])
     chosen = totals[totals["area"] == area[1]]
@@ -301,8 +298,7 @@ def _outcomes_section(
     )
     st.markdown("\n".join(f"- {md(c.words)}" for c in changes_since(totals, area[1], baseline, latest)))
 
-    start = months_back(baseline, CONTEXT_MONTHS + 1)[0]
-    shown = chosen[chosen["month"] >= start]
+    shown = chosen[chosen["month"] >= offered.context_start(baseline)]
     key = (version, area, baseline)
     _chart(("trend", *key), lambda: _sized(outcomes_chart(shown, baseline)))
     st.caption(
@@ -311,25 +307,23 @@ def _outcomes_section(
     )
     show_figures(figures_by_month(shown, "status", "children"))
 
-    looked_after = shown[shown["status"] == "CLA"]
-    then_days = int(looked_after[looked_after["month"] == baseline]["days"].sum())
-    last_full = month_values[-2] if len(month_values) > 1 else latest
-    now_days = int(looked_after[looked_after["month"] == last_full]["days"].sum())
+    in_care = looked_after(shown)
+    days = days_looked_after(chosen, baseline)
     st.markdown("**Days spent looked after, per month**")
-    _chart(("days", *key), lambda: _sized(monthly_bars(looked_after, "days", "Child-days looked after")))
+    _chart(("days", *key), lambda: _sized(monthly_bars(in_care, "days", "Child-days looked after")))
     st.caption(
-        f"Child-days in care each month (each child looked after counts one a day): {then_days:,} in "
-        f"{_month_label(baseline)}, {now_days:,} in {_month_label(last_full)}. The current month runs to today."
+        f"Child-days in care each month (each child looked after counts one a day): {days.then:,} in "
+        f"{_month_label(baseline)}, {days.now:,} in {_month_label(days.last_full)}. The current month runs to today."
     )
-    show_figures(figures_by_month(looked_after, "status", "days", "{:,.0f}"))
+    show_figures(figures_by_month(in_care, "status", "days", "{:,.0f}"))
 
-    flows = shown[shown["status"].isin(FLOW_COLUMNS)]
+    flows = new_plans(shown)
     st.markdown("**New plans started, per month**")
     _chart(("started", *key), lambda: _sized(monthly_bars(flows, "started", "Plans started", colour_by="status")))
-    since = flows[flows["month"] > baseline].groupby("status")["started"].sum()
+    since = plans_started_since(chosen, baseline)
     st.caption(
         f"Child protection plans, pre-proceedings and care proceedings that began each month. Since "
-        f"{_month_label(baseline)}: " + ", ".join(f"{s} {int(since.get(s, 0)):,}" for s in FLOW_COLUMNS) + "."
+        f"{_month_label(baseline)}: " + ", ".join(f"{s} {n:,}" for s, n in since.items()) + "."
     )
     show_figures(figures_by_month(flows, "status", "started"))
 
@@ -468,9 +462,9 @@ st.subheader(f"Teams compared, {_month_label(latest_month)}")
 _chart(("compare", *figures_key), lambda: _sized(team_comparison(latest)))
 st.caption(
     "Families in each band, as a share of the team's caseload; each segment is labelled with its band's initial "
-    "(R, A, N for not yet rated, G) and its number of families."
+    f"({', '.join(_initial(band) for band in BAND_PRIORITY)}) and its number of families."
 )
-show_figures(latest[["team", *(b for b, _ in BANDS)]].rename(columns={"team": "Team", **dict(BANDS)}))
+show_figures(latest[["team", *(b for b, _ in BAND_SEGMENTS)]].rename(columns={"team": "Team", **dict(BAND_SEGMENTS)}))
 
 st.subheader("How each role rates beside colleagues")
 if severity.empty:

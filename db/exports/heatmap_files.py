@@ -10,20 +10,9 @@ import pandas as pd
 import vl_convert
 
 from db.exports.cell_safety import csv_bytes
+from db.queries.service import BAND_COLUMNS
 
-CSV_COLUMNS = [
-    "office",
-    "team",
-    "month",
-    "families",
-    "red",
-    "amber",
-    "green",
-    "unrated",
-    "rated",
-    "red_share",
-    "mean_score",
-]
+CSV_COLUMNS = ["office", "team", "month", "families", *BAND_COLUMNS, "rated", "red_share", "mean_score"]
 
 
 def heatmap_csv(team_months: pd.DataFrame) -> bytes:

@@ -30,7 +30,6 @@ from risk.vocabulary import RAG, Band, MeetingStatus, Role
 
 NOT_RATED = "Not rated"
 TEXT_MAX = ACTION_TEXT_MAX
-_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def meeting_record_pdf(engine: Engine, actor: User | None, meeting_id: int) -> b
             .order_by(Action.due_on, Action.id)
         ):
             actions[action.family_id].append(RecordAction(action.text, name, action.due_on, action.completed_on))
-    attendees.sort(key=lambda person: (_ROLE_ORDER[person[1]], person[0]))
+    attendees.sort(key=lambda person: (person[1].order, person[0]))
     return _Record(meeting, discussions).render(entries, cards, attendees, actions)
 
 

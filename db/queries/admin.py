@@ -10,7 +10,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 from db.access import require_admin
 from db.models import Family, Involvement, Office, Team, User, utcnow
 from db.session import reading
-from risk.vocabulary import Role
+from risk.vocabulary import CASE_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class TeamRow:
     office: str
     staff: int
     open_families: int
+    policy: str
+    """The team's rule for combining ratings (risk.policies), as last set; `policy_version` its version then."""
+    policy_version: int
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,16 @@ def teams(engine: Engine, actor: User | None) -> list[TeamRow]:
     open_families = select(func.count(Family.id)).where(Family.team_id == Team.id, Family.closed_on.is_(None))
     with reading(engine) as session:
         rows = session.execute(
-            select(Team.id, Team.name, Office.id, Office.name, staff, open_families.scalar_subquery())
+            select(
+                Team.id,
+                Team.name,
+                Office.id,
+                Office.name,
+                staff,
+                open_families.scalar_subquery(),
+                Team.policy,
+                Team.policy_version,
+            )
             .join(Office)
             .order_by(Office.name, Team.name)
         )
@@ -154,7 +166,7 @@ def professionals(engine: Engine, actor: User | None, team_id: int) -> dict[int,
             select(User.id, User.display_name, User.role)
             .where(
                 User.active.is_(True),
-                User.role.not_in((Role.SERVICE_LEAD, Role.ADMINISTRATOR)),
+                User.role.in_(CASE_ROLES),
                 or_(
                     User.team_id == team_id,
                     and_(User.role == Role.PSYCHOLOGIST, User.team_id.is_(None), User.office_id == office_id),

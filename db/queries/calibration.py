@@ -29,7 +29,7 @@ from db.models import Meeting, Office, Rating, Team, User
 from db.session import reading
 from risk.months import month_start, months_back
 from risk.outcomes import agreement_in_words
-from risk.vocabulary import RAG, Role
+from risk.vocabulary import RAG, RATINGS, Role
 
 AGREEMENT_COLUMNS = ["office", "team", "month", "alpha", "children", "ratings", "in_words"]
 """alpha: Krippendorff's alpha (ordinal), missing where it cannot be measured; children: children rated by two
@@ -39,7 +39,8 @@ SEVERITY_COLUMNS = ["role", "ratings", "comparisons", "more_severe", "same", "le
 """Each rating compared with every other professional's rating of the same child at the same meeting: the share of
 those comparisons in which the role's rating was more severe, the same or less severe."""
 
-LEVELS = (RAG.GREEN, RAG.AMBER, RAG.RED)
+LEVELS = tuple(reversed(RATINGS))
+"""The ratings least severe first (green, amber, red): the ordinal scale alpha is measured on."""
 
 
 def _units(team_ids: set[int], since: dt.date) -> Subquery:
@@ -71,7 +72,9 @@ def alpha_from_counts(counts: np.ndarray) -> float | None:
         return None
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        value = krippendorff.alpha(value_counts=counts, value_domain=[1, 2, 3], level_of_measurement="ordinal")
+        value = krippendorff.alpha(
+            value_counts=counts, value_domain=[level.level for level in LEVELS], level_of_measurement="ordinal"
+        )
     return None if value is None or np.isnan(value) else round(float(value), 3)
 
 
@@ -91,20 +94,13 @@ def rater_agreement(
         if since is None:
             return pd.DataFrame(columns=AGREEMENT_COLUMNS)
         units = _units(team_ids, since)
+        mix_columns = [units.c[level.value] for level in LEVELS]
         mixes = session.execute(
-            select(
-                Office.name,
-                Team.name,
-                units.c.held_on,
-                units.c.green,
-                units.c.amber,
-                units.c.red,
-                func.count(),
-            )
+            select(Office.name, Team.name, units.c.held_on, *mix_columns, func.count())
             .select_from(units)
             .join(Team, Team.id == units.c.team_id)
             .join(Office, Office.id == Team.office_id)
-            .group_by(Office.name, Team.name, units.c.held_on, units.c.green, units.c.amber, units.c.red)
+            .group_by(Office.name, Team.name, units.c.held_on, *mix_columns)
         ).all()
         met = session.execute(
             select(Office.name, Team.name, Meeting.held_on)
@@ -112,15 +108,15 @@ def rater_agreement(
             .join(Office, Office.id == Team.office_id)
             .where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None), Meeting.held_on >= since)
         ).all()
-    by_month: dict[tuple[str, str, dt.date], list[tuple[int, int, int, int]]] = {
+    by_month: dict[tuple[str, str, dt.date], list[tuple[int, ...]]] = {
         (office, team, month_start(held_on)): [] for office, team, held_on in met
     }
-    for office, team, held_on, green, amber, red, units_count in mixes:
-        by_month[(office, team, month_start(held_on))].append((green, amber, red, units_count))
+    for office, team, held_on, *mix_and_count in mixes:  # a count per level (green first), then how many units
+        by_month[(office, team, month_start(held_on))].append(tuple(mix_and_count))
     rows = []
     for (office, team, month), group in sorted(by_month.items()):
-        mix = np.array(group, dtype=float).reshape(-1, 4)
-        counts = np.repeat(mix[:, :3], mix[:, 3].astype(int), axis=0)
+        mix = np.array(group, dtype=float).reshape(-1, len(LEVELS) + 1)
+        counts = np.repeat(mix[:, : len(LEVELS)], mix[:, len(LEVELS)].astype(int), axis=0)
         alpha = alpha_from_counts(counts)
         rows.append((office, team, month, alpha, len(counts), int(counts.sum()), agreement_in_words(alpha)))
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
@@ -157,22 +153,15 @@ def role_severity(
             .subquery("beside")
         )
         rows = session.execute(
-            select(
-                User.role,
-                beside.c.rag,
-                func.count(),
-                func.sum(beside.c.green),
-                func.sum(beside.c.amber),
-                func.sum(beside.c.red),
-            )
+            select(User.role, beside.c.rag, func.count(), *(func.sum(beside.c[level.value]) for level in LEVELS))
             .join(User, User.id == beside.c.practitioner_id)
             .where(beside.c.raters >= 2)
             .group_by(User.role, beside.c.rag)
         ).all()
     tally: dict[Role, list[int]] = {}
-    for role, rag, n, green, amber, red in rows:
+    for role, rag, n, *at_levels in rows:
         # the unit's counts include this rating itself: the others at its own level are that count minus one
-        others = {RAG.GREEN: int(green), RAG.AMBER: int(amber), RAG.RED: int(red)}
+        others = {level: int(count) for level, count in zip(LEVELS, at_levels, strict=True)}
         level = LEVELS.index(RAG(rag))
         others[RAG(rag)] -= int(n)
         below = sum(others[lv] for lv in LEVELS[:level])

@@ -13,6 +13,7 @@ from db.errors import NotFound
 from db.models import FamilyDiscussion, Meeting, User, utcnow
 from db.services.discussions import as_utc
 from db.session import reading
+from risk.meeting_pace import discussion_words
 from risk.vocabulary import MeetingStatus
 
 
@@ -36,6 +37,19 @@ class DiscussionRecord:
 
     def total_seconds(self, family_ids: list[int]) -> int:
         return sum(self.seconds(f) for f in family_ids)
+
+    def words(self, family_id: int, family_ids: list[int]) -> str:
+        """Where one family's discussion and the whole meeting (`family_ids`, the families on the list) stand:
+        'Discussed (4 minutes) · 12 of 40 families discussed in 38 minutes · …', from the record alone."""
+        return discussion_words(
+            discussed=self.discussed(family_id),
+            seconds=self.seconds(family_id),
+            families=len(family_ids),
+            families_discussed=sum(self.discussed(f) for f in family_ids),
+            spent_seconds=self.total_seconds(family_ids),
+            planned_minutes=self.planned_minutes,
+            clock_running=self.clock_running if self.is_open else None,
+        )
 
 
 def meeting_discussions(engine: Engine, actor: User | None, meeting_id: int) -> DiscussionRecord:

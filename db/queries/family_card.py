@@ -23,8 +23,6 @@ from risk.inputs import FamilyAtMeeting
 from risk.ranking import assess_family
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
-_ROLE_ORDER = {role: position for position, role in enumerate(Role)}
-
 
 @dataclass(frozen=True)
 class CardProfessional:
@@ -134,7 +132,7 @@ def family_card(engine: Engine, actor: User | None, meeting_id: int, family_id: 
                 CardProfessional(user.id, user.display_name, user.role, user.id in involved)
                 for user in session.scalars(select(User).where(User.id.in_(people)))
             ),
-            key=lambda p: (_ROLE_ORDER[p.role], p.name, p.practitioner_id),
+            key=lambda p: (p.role.order, p.name, p.practitioner_id),
         )
         born = dict(session.execute(select(Child.id, Child.date_of_birth).where(Child.id.in_(child_ids))).all())
         worker = session.scalar(

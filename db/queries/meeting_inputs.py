@@ -27,11 +27,12 @@ from db.models import (
     LegalStatusPeriod,
     Meeting,
     Rating,
+    Team,
     User,
 )
 from risk import inputs
 from risk.persistence import PERSISTENCE_WINDOW
-from risk.scoring import DEFAULT_POLICY, POLICIES
+from risk.policies import known_or_default
 from risk.vocabulary import LegalStatus
 
 
@@ -116,21 +117,12 @@ def _earlier_ratings(
 
 
 def team_policy(session: Session, team_id: int) -> str:
-    """The team's rule for combining ratings: the policy its latest stored scores were made with, else the default.
+    """The team's rule for combining ratings, as an administrator set it (`set_team_policy`): its live ranking,
+    its family cards and the scores stored when its meetings close all follow it.
 
-    A team changes its rule only through an administrator rebuilding its stored scores with another policy
-    (`fsdash scores rebuild --policy`); from then on its live ranking, its family cards and the scores stored when
-    its meetings close all follow the rule its record is kept under."""
-    policy = session.scalar(
-        select(FamilyRiskScore.policy)
-        .join(Meeting, Meeting.id == FamilyRiskScore.meeting_id)
-        .where(Meeting.team_id == team_id)
-        .order_by(Meeting.held_on.desc(), FamilyRiskScore.computed_at.desc())
-        .limit(1)
-    )
-    # A name this version does not know (scores stored by a later version, then rolled back) must not stop the
-    # meeting: the default rule ranks it, and the stored scores keep the name they were made with.
-    return policy if policy in POLICIES else DEFAULT_POLICY
+    A name this version does not know (set by a later version, then rolled back) must not stop the meeting: the
+    default rule ranks it, and the setting keeps the name it was given."""
+    return known_or_default(session.scalar(select(Team.policy).where(Team.id == team_id))).name
 
 
 def last_discussed_before(day: dt.date, family_ids: Select[int]) -> Select[int, dt.date]:

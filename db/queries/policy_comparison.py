@@ -1,5 +1,5 @@
-"""The team's risk rule beside another, at one meeting: which families the other rule would band or rank
-differently, and how many would move between bands.
+"""The team's risk rule beside another of the rules it could use (risk.policies), at one meeting: which families
+the other rule would band or rank differently, and how many would move between bands.
 
 A window for the team to discuss its rule, never a way to change a score: nothing is written, and the team's side
 is what the team actually has. For a closed meeting that is the stored record (band, score, rank and explanation as
@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from db.access import require_manager_of
@@ -22,12 +22,11 @@ from db.errors import NotFound
 from db.models import Family, FamilyRiskScore, Meeting, User
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.session import reading
+from risk.policies import Policy, get_policy, other_policies
 from risk.ranking import RankedFamily, rank_caseload
-from risk.scoring import get_policy
-from risk.vocabulary import Band, MeetingStatus
+from risk.vocabulary import BAND_PRIORITY, Band, MeetingStatus
 
-# Most severe first, as the ranking orders bands (an unrated family is an unknown, so it sits above green).
-_BAND_ORDER = {Band.RED: 0, Band.AMBER: 1, Band.UNRATED: 2, Band.GREEN: 3}
+_BAND_ORDER = {band: i for i, band in enumerate(BAND_PRIORITY)}
 
 
 @dataclass(frozen=True)
@@ -102,17 +101,36 @@ def count_moves(families: Iterable[ComparedFamily]) -> list[BandMove]:
     return [BandMove(from_band, to_band, counted[(from_band, to_band)]) for from_band, to_band in ordered]
 
 
-def policy_comparison(engine: Engine, actor: User | None, meeting_id: int, other: str = "median") -> PolicyComparison:
-    """The meeting's families ranked by the team's rule and by `other`, for the team's manager only."""
-    other = get_policy(other).name
+@dataclass(frozen=True)
+class RulesToCompare:
+    """The rule on the team's side at this meeting and the rules it can be compared with, in the registry's order."""
+
+    team_policy: str
+    others: list[Policy]
+
+
+def rules_to_compare(engine: Engine, actor: User | None, meeting_id: int) -> RulesToCompare:
+    """What the chair can compare at this meeting: the team's side is the rule of the meeting's stored record once
+    it has closed (what the meeting decided), else the team's own rule; the others come from the registry. Two
+    indexed look-ups, so the Meeting page can name the choices before anything is ranked."""
     with reading(engine) as session:
-        meeting = session.get(Meeting, meeting_id)
-        if meeting is None:
-            raise NotFound("That meeting does not exist.")
-        require_manager_of(session, actor, meeting.team_id)
+        meeting = _meeting_for_the_chair(session, actor, meeting_id)
+        rule = _team_side_rule(session, meeting)
+    return RulesToCompare(rule, other_policies(rule))
+
+
+def policy_comparison(
+    engine: Engine, actor: User | None, meeting_id: int, other: str | None = None
+) -> PolicyComparison:
+    """The meeting's families ranked by the team's rule and by `other` (by default the first of the other rules),
+    for the team's manager only."""
+    if other is not None:
+        other = get_policy(other).name
+    with reading(engine) as session:
+        meeting = _meeting_for_the_chair(session, actor, meeting_id)
         stored = _stored_side(session, meeting) if meeting.status is MeetingStatus.CLOSED else {}
         if stored:
-            rule = Counter(policy for policy, _, _ in stored.values()).most_common(1)[0][0]
+            rule = _most_common(Counter(policy for policy, _, _ in stored.values()))
             # the other rule ranks exactly the families on record, so both ranks count the same families
             inputs = families_at_meeting(session, meeting, family_ids=list(stored))
             team_side = {family_id: view for family_id, (_, _, view) in stored.items()}
@@ -122,6 +140,7 @@ def policy_comparison(engine: Engine, actor: User | None, meeting_id: int, other
             inputs = families_at_meeting(session, meeting)
             team_side = _views(rank_caseload(inputs, policy=rule))
             references = {f.family_id: f.case_reference for f in inputs}
+    other = other or other_policies(rule)[0].name
     other_side = _views(rank_caseload(inputs, policy=other))
     differing = sorted(
         (
@@ -140,6 +159,33 @@ def policy_comparison(engine: Engine, actor: User | None, meeting_id: int, other
         differing=differing,
         moves=count_moves(differing),
     )
+
+
+def _meeting_for_the_chair(session: Session, actor: User | None, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("That meeting does not exist.")
+    require_manager_of(session, actor, meeting.team_id)
+    return meeting
+
+
+def _team_side_rule(session: Session, meeting: Meeting) -> str:
+    """The rule most of the meeting's stored scores were made with (a closed meeting's record), else the team's."""
+    if meeting.status is MeetingStatus.CLOSED:
+        stored = session.execute(
+            select(FamilyRiskScore.policy, func.count())
+            .where(FamilyRiskScore.meeting_id == meeting.id)
+            .group_by(FamilyRiskScore.policy)
+        ).all()
+        if stored:
+            return _most_common(Counter(dict(stored)))
+    return team_policy(session, meeting.team_id)
+
+
+def _most_common(counted: Counter[str]) -> str:
+    """The most frequent name; a tie goes to the first in alphabetical order, so the answer never depends on the
+    order the database returned the rows in."""
+    return min(counted, key=lambda name: (-counted[name], name))
 
 
 def _differs(team: RuleView, other: RuleView) -> bool:

@@ -18,9 +18,11 @@ from db.models import AuditEvent, FamilyRiskScore, LegalStatusPeriod, Meeting, O
 from db.queries.outcomes import outcome_counts
 from db.session import reading
 from risk.months import month_start, months_back
-from risk.vocabulary import Band
+from risk.vocabulary import BANDS, Band
 
-HEATMAP_COLUMNS = ["office", "team", "team_id", "month", "families", "red", "amber", "green", "unrated"]
+BAND_COLUMNS = [band.value for band in BANDS]
+"""A column per band (families in it), the rated bands most severe first, then unrated: red, amber, green, unrated."""
+HEATMAP_COLUMNS = ["office", "team", "team_id", "month", "families", *BAND_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ def team_month_scores(
     families (a family with no rating yet has no score). A team that met twice in a month is shown by its later
     meeting, as its caseload stood then.
 
-    Columns: office, team, team_id, month, families, red, amber, green, unrated, rated, red_share, mean_score.
+    Columns: office, team, team_id, month, families, BAND_COLUMNS (red, amber, green, unrated), rated, red_share,
+    mean_score.
     """
     with reading(engine) as session:
         team_ids = scoped_team_ids(session, actor, office_id)
@@ -93,11 +96,11 @@ def team_month_scores(
     wide = frame.pivot_table(
         index=["office", "team", "team_id", "month"], columns="band", values="families", aggfunc="sum", fill_value=0
     )
-    wide = wide.reindex(columns=[b.value for b in (Band.RED, Band.AMBER, Band.GREEN, Band.UNRATED)], fill_value=0)
+    wide = wide.reindex(columns=BAND_COLUMNS, fill_value=0)
     wide["score_sum"] = frame.groupby(["office", "team", "team_id", "month"])["score_sum"].sum()
     result = wide.reset_index()
     result.columns.name = None
-    result["families"] = result[["red", "amber", "green", "unrated"]].sum(axis=1)
+    result["families"] = result[BAND_COLUMNS].sum(axis=1)
     return _with_shares(result)
 
 
@@ -106,9 +109,7 @@ def office_month_scores(team_months: pd.DataFrame) -> pd.DataFrame:
     if team_months.empty:
         return team_months.drop(columns=["team", "team_id"], errors="ignore")
     frame = team_months.assign(score_sum=team_months["mean_score"] * team_months["rated"])
-    grouped = frame.groupby(["office", "month"], as_index=False)[
-        ["families", "red", "amber", "green", "unrated", "score_sum"]
-    ].sum()
+    grouped = frame.groupby(["office", "month"], as_index=False)[["families", *BAND_COLUMNS, "score_sum"]].sum()
     return _with_shares(grouped)
 
 
@@ -118,9 +119,9 @@ def _with_shares(frame: pd.DataFrame) -> pd.DataFrame:
     Where no family is rated yet both are missing rather than 0, so a heatmap cell says '–' instead of a
     reassuring green 0%."""
     frame = frame.copy()
-    frame["rated"] = frame["families"] - frame["unrated"]
+    frame["rated"] = frame["families"] - frame[Band.UNRATED.value]
     rated = frame["rated"].where(frame["rated"] > 0)
-    frame["red_share"] = (frame["red"] / rated).round(4)  # no rated family: no share (NaN), not 0%
+    frame["red_share"] = (frame[Band.RED.value] / rated).round(4)  # no rated family: no share (NaN), not 0%
     frame["mean_score"] = (frame.pop("score_sum") / rated).round(2)
     return frame.sort_values(["office", "month"] + (["team"] if "team" in frame else [])).reset_index(drop=True)
 

@@ -11,14 +11,14 @@ import datetime as dt
 
 from sqlalchemy import Engine, or_, select
 
-from db.access import MANAGER_ROLES, AccessDenied, require_case_team, require_manager_of
+from db.access import AccessDenied, require_case_team, require_manager_of
 from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import ACTION_TEXT_MAX, Action, Family, Involvement, Meeting, User
 from db.plain_text import clean_text
 from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.session import transaction
-from risk.vocabulary import MeetingStatus
+from risk.vocabulary import MANAGER_ROLES, MeetingStatus
 
 
 def _clean_text(text: str | None) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.access import require_manager_of
 from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
-from db.queries.meeting_inputs import open_on, team_policy
+from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.services.discussions import stop_the_clock
 from db.services.scores import store_meeting_scores
@@ -97,7 +97,7 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
         meeting.focus_family_id = meeting.focus_opened_at = None
         meeting.status = MeetingStatus.CLOSED
         meeting.closed_at = now
-        stored = store_meeting_scores(session, actor, meeting, team_policy(session, meeting.team_id))
+        stored = store_meeting_scores(session, actor, meeting)
         closed = ClosedMeeting(scores=stored, not_discussed=_record_families_not_discussed(session, meeting))
         record(
             session,

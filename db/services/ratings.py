@@ -20,7 +20,7 @@ from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, User
 from db.services.audit import record
 from db.session import transaction
-from risk.vocabulary import RAG, MeetingStatus
+from risk.vocabulary import RAG, RATING_WORDS, MeetingStatus
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def save_ratings(engine: Engine, actor: User | None, meeting_id: int, entries: S
     loaded it; in that case nothing is written and the message names the child.
     """
     if not entries:
-        raise InvalidInput("Choose red, amber or green for at least one child before saving.")
+        raise InvalidInput(f"Choose {RATING_WORDS} for at least one child before saving.")
     with transaction(engine) as session:
         actor, meeting = _open_meeting(session, actor, meeting_id)
         allowed = rateable_family_ids(session, actor, meeting)

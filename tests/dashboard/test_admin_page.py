@@ -10,9 +10,11 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.text import WORD_JOINER
-from db.models import AuditEvent, Involvement, Office, Rating, User
+from db.models import AuditEvent, FamilyRiskScore, Involvement, Office, Rating, Team, User
 from db.services.accounts import hash_password
+from db.services.meetings import close_meeting
 from db.session import reading, transaction
+from risk.policies import POLICIES
 from risk.vocabulary import RAG, Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import Team1, make_team
@@ -71,6 +73,8 @@ def test_the_page_lists_teams_and_accounts_but_no_ratings(run_page: PageRunner, 
     at = run_page("admin.py", administrator)
     shown = _shown(at)
     assert "Stevenage A" in shown and "sw.stevenage-a@example.org" in shown
+    for rule in POLICIES.values():  # the words of the rules a team may use ("one red is a red") rate nobody
+        shown = shown.replace(rule.description, "")
     assert RATIONALE not in shown and re.search(r"\b(red|amber|green)\b", shown, re.IGNORECASE) is None
 
 
@@ -115,6 +119,33 @@ def test_a_team_is_added_to_an_office_and_renamed_in_place(
         event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "team.update")).one()
     assert event.before == {"name": "Stevenage A", "office_id": team.team.office_id}
     assert event.after == {"name": "Stevenage Central", "office_id": team.team.office_id}  # office kept
+
+
+def test_a_teams_risk_rule_is_changed_and_its_closed_record_kept_unless_rebuilt(
+    run_page: PageRunner, app_engine: Engine, people: tuple[User, Team1]
+) -> None:
+    administrator, team = people
+    close_meeting(app_engine, team.manager, team.meeting.id)  # stored under the worst rule
+    at = run_page("admin.py", administrator)
+    assert _said(at.caption, "Stevenage A uses the worst rule: a child's rating is the most severe any professional")
+    rule = next(r for r in at.radio if r.label == "Rule")
+    assert rule.options == [f"{p.name}: {p.description}" for p in POLICIES.values()]
+
+    rule.set_value("median")
+    _button(at, "Save rule")
+
+    assert _said(at.success, "Stevenage A now uses the median rule.")
+    with reading(app_engine) as s:
+        assert s.get_one(Team, team.team.id).policy == "median"
+        assert set(s.scalars(select(FamilyRiskScore.policy))) == {"worst"}  # the closed meeting's record is kept
+        event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "team.policy")).one()
+    assert (event.actor_id, event.after) == (administrator.id, {"policy": "median", "version": 1})
+
+    next(c for c in at.checkbox if c.label.startswith("Also rebuild")).check()
+    _button(at, "Save rule")
+    assert _said(at.success, "Stevenage A now uses the median rule. Its stored scores were rebuilt under it.")
+    with reading(app_engine) as s:
+        assert set(s.scalars(select(FamilyRiskScore.policy))) == {"median"}
 
 
 def test_a_team_role_without_a_team_is_explained(run_page: PageRunner, people: tuple[User, Team1]) -> None:

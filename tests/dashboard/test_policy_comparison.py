@@ -1,13 +1,18 @@
-"""The chair's "Compare with the median rule" panel, run as the Meeting page will run it: one call, for a chair."""
+"""The chair's "Compare with the … rule" panel, run as the Meeting page will run it: one call, for a chair."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.policy_comparison import toggle_key
 from db.models import User
 from db.services.ratings import RatingEntry, save_ratings
+from db.services.scores import set_team_policy
+from risk.policies import MEDIAN, POLICIES, WORST, Policy
 from risk.vocabulary import RAG
 from tests.dashboard.conftest import as_user
 from tests.db.test_policy_comparison import split_caseload
@@ -88,3 +93,38 @@ def test_a_practitioner_is_refused_in_words(app_engine: Engine) -> None:
 
     assert [e.value for e in at.error] == ["Only the team manager can do that\\."]
     assert not at.dataframe
+
+
+def test_a_team_on_the_median_rule_is_offered_the_worst_rule(app_engine: Engine) -> None:
+    caseload = split_caseload(app_engine)
+    set_team_policy(app_engine, None, caseload.team.team.id, "median")
+    at = _run(caseload.team.manager, caseload.team.meeting.id, compare=True)
+
+    assert [e.label for e in at.expander] == ["Compare with the worst rule"]
+    shown = _text(at)
+    assert f"**This team's rule is the median rule:** {MEDIAN.description}." in shown
+    assert f"Beside it, the worst rule: {WORST.description}." in shown
+    assert "- 1 family would move from amber to red" in shown
+
+
+def test_with_more_rules_the_chair_chooses_which_to_compare_with(
+    app_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mildest = Policy("mildest", 1, "a child's rating is the least severe any professional gave", _least_severe)
+    monkeypatch.setitem(POLICIES, mildest.name, mildest)  # a third rule in the registry, as a later version might add
+    caseload = split_caseload(app_engine)
+    at = _run(caseload.team.manager, caseload.team.meeting.id, compare=True)
+
+    assert [e.label for e in at.expander] == ["Compare with another rule"]
+    [choice] = at.selectbox
+    assert (choice.label, choice.options) == ("Rule to compare with", ["median", "mildest"])
+    assert "Beside it, the median rule:" in _text(at)
+
+    choice.set_value("mildest").run()
+    shown = _text(at)
+    assert "Beside it, the mildest rule: a child's rating is the least severe any professional gave." in shown
+    assert "- 1 family would move from red to green" in shown  # F-1's red, amber and green
+
+
+def _least_severe(rags: Sequence[RAG]) -> RAG:
+    return min(rags, key=lambda rag: rag.level)

@@ -49,7 +49,7 @@ from db.queries.discussions import meeting_discussions
 from db.queries.family_card import family_card
 from db.queries.family_history import family_history, team_families
 from db.queries.outcomes import outcome_counts
-from db.queries.policy_comparison import policy_comparison
+from db.queries.policy_comparison import policy_comparison, rules_to_compare
 from db.queries.rating_form import rating_form
 from db.queries.service import figures_version, legal_status_counts, team_month_scores, visible_offices
 from db.queries.teams import aggregate_teams, case_teams
@@ -61,7 +61,7 @@ from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
-from db.services.scores import rebuild_scores
+from db.services.scores import rebuild_scores, set_team_policy
 from db.session import make_engine, reading, transaction
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.conftest import DATABASES, _recreate_postgres_database, scratch_postgres_url
@@ -354,6 +354,12 @@ PROBES = [
         B_MANAGER,
         lambda w, who, r: r.stored and r.team_policy == "worst" and r.families_compared == 1,
     ),
+    Probe(
+        rules_to_compare,
+        lambda w, u: rules_to_compare(w.engine, u, w.closed_meeting_b),
+        B_MANAGER,
+        lambda w, who, r: r.team_policy == "worst" and [p.name for p in r.others] == ["median"],
+    ),
     # changes to team B's cases
     Probe(
         save_ratings,
@@ -403,6 +409,12 @@ PROBES = [
         lambda w, u: rebuild_scores(w.engine, u, team="B team"),
         ADMINS,  # the command line passes no actor; a signed-in person rebuilding must be an administrator
         lambda w, who, r: r.meetings == 1,
+    ),
+    Probe(
+        set_team_policy,
+        lambda w, u: set_team_policy(w.engine, u, w.team_b, "median", rebuild=True),
+        ADMINS,  # the command line passes no actor; a signed-in person moving a team must be an administrator
+        lambda w, who, r: r.changed and r.meetings_rebuilt == 1,
     ),
     # aggregates: the allowed see team B, everyone else sees no trace of it
     Probe(
@@ -617,7 +629,8 @@ BY_NAME = {probe.name: probe for probe in PROBES}
 HELPERS = {
     "services.audit.record": "writes the event its caller decided on, inside the caller's transaction",
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
-    "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores",
+    "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores and "
+    "set_team_policy",
 }
 
 

@@ -1,4 +1,4 @@
-"""The team's risk rule beside the median rule at one meeting: for the chair's eyes, computed, never stored."""
+"""The team's risk rule beside its other rules at one meeting: for the chair's eyes, computed, never stored."""
 
 from __future__ import annotations
 
@@ -11,13 +11,21 @@ from sqlalchemy.orm import Session
 
 from db.access import AccessDenied
 from db.errors import NotFound, ServiceError
-from db.models import AuditEvent, Child, Family, FamilyRiskScore, Involvement, Meeting, User
+from db.models import AuditEvent, Child, Family, FamilyRiskScore, Involvement, Meeting, Team, User
 from db.queries.caseload import ranked_caseload
 from db.queries.family_card import family_card
-from db.queries.policy_comparison import BandMove, ComparedFamily, RuleView, count_moves, move_words, policy_comparison
+from db.queries.policy_comparison import (
+    BandMove,
+    ComparedFamily,
+    RuleView,
+    count_moves,
+    move_words,
+    policy_comparison,
+    rules_to_compare,
+)
 from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
-from db.services.scores import rebuild_scores
+from db.services.scores import rebuild_scores, set_team_policy
 from db.session import reading, transaction
 from risk.vocabulary import RAG, Band, MeetingStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
@@ -129,7 +137,8 @@ def test_after_a_rebuild_under_the_median_the_teams_rule_is_the_median(engine: E
     closed = policy_comparison(engine, team.manager, team.meeting.id, other="worst")
     assert (closed.team_policy, closed.other_policy, closed.stored) == ("median", "worst", True)
     assert [m.words for m in closed.moves] == ["1 family would move from amber to red"]
-    assert policy_comparison(engine, team.manager, team.meeting.id).differing == []  # median against itself
+    assert policy_comparison(engine, team.manager, team.meeting.id).other_policy == "worst"  # the team's other rule
+    assert policy_comparison(engine, team.manager, team.meeting.id, other="median").differing == []  # itself
 
     with transaction(engine) as s:  # next month's meeting, open: the team's rule is that of its latest record
         s.add(Meeting(team_id=team.team.id, held_on=MEETING_DAY + dt.timedelta(days=28), status=MeetingStatus.OPEN))
@@ -209,7 +218,7 @@ def test_the_teams_rule_is_followed_by_its_live_ranking_its_cards_and_its_next_c
 ) -> None:
     team = caseload.team
     close_meeting(engine, team.manager, team.meeting.id)
-    rebuild_scores(engine, actor=None, policy="median")  # the administrator moves the team to the median rule
+    set_team_policy(engine, None, team.team.id, "median")  # the administrator moves the team to the median rule
     next_month = open_meeting(engine, team.manager, team.team.id, MEETING_DAY + dt.timedelta(days=28)).id
     for who, rag in zip((team.social_worker, team.mental_health, caseload.substance_misuse), RAG, strict=True):
         save_ratings(engine, who, next_month, [RatingEntry(caseload.children["F-1"], rag)])
@@ -223,14 +232,33 @@ def test_the_teams_rule_is_followed_by_its_live_ranking_its_cards_and_its_next_c
     assert stored and set(stored) == {"median"}
 
 
-def test_a_stored_rule_this_version_does_not_know_leaves_the_team_on_the_default(
-    engine: Engine, caseload: Caseload
-) -> None:
+def test_a_rule_this_version_does_not_know_leaves_the_team_on_the_default(engine: Engine, caseload: Caseload) -> None:
     team = caseload.team
+    with transaction(engine) as s:  # as if a later version had set the team to a rule since rolled back
+        s.get_one(Team, team.team.id).policy = "retired"
+    assert policy_comparison(engine, team.manager, team.meeting.id).team_policy == "worst"
+    assert ranked_caseload(engine, team.manager, team.meeting.id)[1]  # the meeting still ranks
     close_meeting(engine, team.manager, team.meeting.id)
-    with transaction(engine) as s:  # as if a later version had stored them under a rule since rolled back
-        for score in s.scalars(select(FamilyRiskScore).where(FamilyRiskScore.meeting_id == team.meeting.id)):
-            score.policy = "retired"
+    with reading(engine) as s:
+        assert set(s.scalars(select(FamilyRiskScore.policy))) == {"worst"}
+        assert s.get_one(Team, team.team.id).policy == "retired"  # the setting keeps the name it was given
+
+
+def test_the_chair_is_offered_the_teams_other_rules_from_the_registry(engine: Engine, caseload: Caseload) -> None:
+    team = caseload.team
+
+    def offered(meeting_id: int) -> tuple[str, list[str]]:
+        rules = rules_to_compare(engine, team.manager, meeting_id)
+        return rules.team_policy, [p.name for p in rules.others]
+
+    assert offered(team.meeting.id) == ("worst", ["median"])
+    set_team_policy(engine, None, team.team.id, "median")
+    assert offered(team.meeting.id) == ("median", ["worst"])
+
+    close_meeting(engine, team.manager, team.meeting.id)  # stored under median
+    set_team_policy(engine, None, team.team.id, "worst")  # moved back, without rebuilding
+    assert offered(team.meeting.id) == ("median", ["worst"])  # a closed meeting's side is its stored record
     next_month = open_meeting(engine, team.manager, team.team.id, MEETING_DAY + dt.timedelta(days=28)).id
-    assert policy_comparison(engine, team.manager, next_month).team_policy == "worst"
-    assert ranked_caseload(engine, team.manager, next_month)[1]  # the meeting still ranks
+    assert offered(next_month) == ("worst", ["median"])
+    with pytest.raises(AccessDenied):
+        rules_to_compare(engine, team.social_worker, team.meeting.id)

@@ -1,8 +1,72 @@
-"""The words for how the meeting is going against its time, checked exactly."""
+"""Which family comes next, and the words for how the meeting is going against its time, checked exactly."""
 
 import pytest
 
-from risk.meeting_pace import minutes_text, pace_words
+from risk.meeting_pace import counted, discussion_words, minutes_text, next_family, next_to_discuss, pace_words
+
+ORDER = [11, 12, 13, 14]  # family ids in rank order
+
+
+@pytest.mark.parametrize(
+    ("current", "skip", "following"),
+    [
+        (11, (), 12),
+        (14, (), 11),  # round to the top
+        (None, (), 11),  # nothing chosen yet: the top of the list
+        (99, (), 11),  # a family no longer on the list: the top
+        (11, (12, 13), 14),
+        (13, (14, 11), 12),  # skipping round the end
+        (11, (12, 13, 14), None),  # every other family skipped
+    ],
+)
+def test_next_family_steps_down_the_ranking(current: int | None, skip: tuple[int, ...], following: int | None) -> None:
+    assert next_family(ORDER, current, skip) == following
+
+
+@pytest.mark.parametrize(
+    ("current", "discussed", "following"),
+    [
+        (11, set(), 12),
+        (11, {12}, 13),  # another screen marked 12 discussed
+        (12, {11, 13}, 14),
+        (14, {11}, 12),
+        (12, {11, 13, 14}, None),  # the family being left was the last one not discussed
+        (None, {11}, 12),
+    ],
+)
+def test_the_chairs_next_family_is_the_next_not_yet_discussed(
+    current: int | None, discussed: set[int], following: int | None
+) -> None:
+    assert next_to_discuss(ORDER, current, discussed) == following
+
+
+@pytest.mark.parametrize(("n", "words"), [(0, "0 families"), (1, "1 family"), (2, "2 families")])
+def test_counted(n: int, words: str) -> None:
+    assert counted(n, "family", "families") == words
+
+
+@pytest.mark.parametrize(
+    ("discussed", "seconds", "clock", "words"),
+    [
+        (True, 240, True, "Discussed (4 minutes) · 12 of 40 families discussed in 38 minutes · "),
+        (True, 0, True, "Discussed · 12 of 40 families discussed in 38 minutes · "),
+        (False, 0, False, "Not yet discussed · 12 of 40 families discussed in 38 minutes · "),
+        (False, 20, True, "Not yet discussed (under a minute so far) · 12 of 40 families discussed in 38 minutes · "),
+        (True, 240, None, "Discussed (4 minutes) · 12 of 40 families discussed in 38 minutes · "),
+    ],
+)
+def test_discussion_words(discussed: bool, seconds: int, clock: bool | None, words: str) -> None:
+    said = discussion_words(
+        discussed=discussed,
+        seconds=seconds,
+        families=40,
+        families_discussed=12,
+        spent_seconds=38 * 60,
+        planned_minutes=120,
+        clock_running=clock,
+    )
+    tail = {True: " · meeting clock running", False: " · meeting clock not running", None: ""}[clock]
+    assert said == words + "28 families, 82 minutes left: about 3 minutes each" + tail
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from risk.inputs import Child, FamilyAtMeeting, PreviousScore, Professional, Rating
+from risk.policies import POLICIES
 from risk.ranking import assess_family, rank_caseload
-from risk.scoring import POLICIES, score_family
+from risk.scoring import score_family
 from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 MEETING_DAY = dt.date(2026, 3, 11)

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from risk.inputs import Rating
-from risk.scoring import DEFAULT_POLICY, POLICIES, score_family
+from risk.policies import DEFAULT_POLICY, POLICIES
+from risk.scoring import score_family
 from risk.vocabulary import RAG, Band, Role
 from tests.risk.factories import ratings_of
 
