@@ -619,6 +619,7 @@ HELPERS = {
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores",
     "queries.service.scoped_team_ids": "the aggregate scope inside a caller's session; tried through its callers",
+    "imports.writer.apply_plan": "the one import writer; import_caseload and import_ssd check the administrator first",
 }
 
 

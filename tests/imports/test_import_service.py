@@ -231,5 +231,9 @@ def test_each_family_created_or_changed_is_in_the_audit_trail(engine: Engine, se
     assert set(events) == {"family.create", "family.update"}
     assert events["family.create"].after["case_reference"] == "F-NEW"
     assert events["family.create"].after["children"] == ["C-NEW"]
-    assert events["family.update"].after["plans_changed"] == ["F-1-1: cin"]
+    # a child's change has one shape whatever the import: its whole history before and after
+    assert events["family.update"].before["legal_status"] == {"F-1-1": [["cp", "2026-01-05", None]]}
+    assert events["family.update"].after["legal_status"] == {
+        "F-1-1": [["cp", "2026-01-05", "2026-09-01"], ["cin", "2026-09-01", None]]
+    }
     assert all(e.actor_id == service.admin.id for e in events.values())
