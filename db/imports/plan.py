@@ -34,6 +34,14 @@ Stretch = tuple[dt.date, dt.date | None]
 """One stretch of a professional's work with a family: from, until (that day not included; None while it runs)."""
 
 
+FAMILY_DETAILS = ("opened_on", "closed_on")
+"""The planned family's fields stored as the Family columns of the same names. The writer creates, compares,
+updates and audits exactly these (with the family's team and allocated social worker, which it looks up), so a
+detail one more input column gives is a field here, its name in this list, and its reader."""
+CHILD_DETAILS = ("first_name", "date_of_birth")
+"""The planned child's fields stored as the Child columns of the same names, the same way."""
+
+
 class Scope(enum.Enum):
     """How much of the past the input holds, which decides how the writer merges it with the records held."""
 
@@ -48,7 +56,7 @@ class Scope(enum.Enum):
     but gone from the input stops on the import day."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputKind:
     """A kind of input, as the refusal, the audit trail and the records it creates name it; each reader's module
     declares its own (validation.CASELOAD_FILE, ssd.building.SSD_EXTRACT)."""
@@ -63,7 +71,7 @@ class InputKind:
     """Why `close_missing` closed a family, for its audit event: "not in file"."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """A place in the input, so that a problem found only when the plan meets the records held (a child already
     in another family) names where to fix it: a spreadsheet's row and column, or an extract's table, row id and
@@ -77,7 +85,7 @@ class Place:
         return Problem(self.row, self.column, message, self.table)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedTeam:
     """A team by its name (matched in any capitals), with the office it belongs to if the import creates it."""
 
@@ -85,7 +93,7 @@ class PlannedTeam:
     office: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedChild:
     reference: str
     first_name: str
@@ -98,7 +106,7 @@ class PlannedChild:
     """Where the input gives the child's legal status."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedFamily:
     reference: str
     team: PlannedTeam
@@ -111,7 +119,7 @@ class PlannedFamily:
     """Who works with the family: by email, their stretches with it, oldest first, never overlapping."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedProfessional:
     """Someone the input describes well enough to make an account for, if the import is asked to."""
 
@@ -124,7 +132,7 @@ class PlannedProfessional:
     """Where a new account is placed: the team of their latest work with an imported family."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     scope: Scope
     families: tuple[PlannedFamily, ...] = ()

@@ -8,6 +8,7 @@ database and every problem is collected: the officer fixes the whole file in one
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ class _FileFamily:
         )
 
 
+@functools.cache
 def _planned_team(team: TeamInfo) -> PlannedTeam:
     return PlannedTeam(team.name, team.office)
 

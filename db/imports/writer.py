@@ -21,8 +21,8 @@ and never flushes, so the preview's counts are the import's and checking an inpu
    read, its checksum and the counts (not an event per row: a 5,000-row file would bury the trail).
 
 A family's change ("family.update") is audited in one shape whatever the input:
-- before/after: each column of the family that changed (team_id, social_worker_id, opened_on, closed_on);
-- before/after["children"][reference]: [first name, date of birth] of a child whose details changed;
+- before/after: each column of the family that changed (team_id, social_worker_id and plan.FAMILY_DETAILS);
+- before/after["children"][reference]: {column: value} of each detail of a child that changed (plan.CHILD_DETAILS);
   after["children_added"]: the references of children added;
 - before/after["legal_status"][reference]: the child's whole history, [[status, from, until], …], when it changed;
 - after["involvements_started"]: [[practitioner id, from, until]]; after["involvements_changed"]: [[practitioner
@@ -36,14 +36,25 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db.errors import InvalidInput
 from db.imports.directory import Directory, read_directory
-from db.imports.plan import WITHOUT_ACCOUNT, InputKind, Period, Plan, PlannedChild, PlannedFamily, PlannedTeam, Scope
+from db.imports.plan import (
+    CHILD_DETAILS,
+    FAMILY_DETAILS,
+    WITHOUT_ACCOUNT,
+    InputKind,
+    Period,
+    Plan,
+    PlannedChild,
+    PlannedFamily,
+    PlannedTeam,
+    Scope,
+)
 from db.imports.problems import ImportRefused, Problem
 from db.imports.summary import Counts, ImportSummary, NewAccount
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Office, Team, User
@@ -264,6 +275,8 @@ class _Writer:
                 self.periods[period.child_id].append(period)
         for family_ids in _chunks([f.id for f in self.held.values()]):
             involvements = select(Involvement).where(Involvement.family_id.in_(family_ids))
+            if self.plan.scope is Scope.TODAY:  # a plan of today meets only the involvements running today
+                involvements = involvements.where(Involvement.ended_on.is_(None) | (Involvement.ended_on > self.today))
             for involvement in self.session.scalars(involvements.order_by(Involvement.id)):
                 self.involvements[involvement.family_id].append(involvement)
 
@@ -318,8 +331,7 @@ class _Writer:
         return {
             "team_id": self.team_ids[family.team],
             "social_worker_id": self.user_ids.get(family.social_worker) if family.social_worker else None,
-            "opened_on": family.opened_on,
-            "closed_on": family.closed_on,
+            **{name: getattr(family, name) for name in FAMILY_DETAILS},
         }
 
     def _wanted_involvements(self, family: PlannedFamily) -> dict[tuple[int, dt.date], dt.date | None]:
@@ -350,8 +362,7 @@ class _Writer:
         self.session.add_all(rows)
         self.session.flush()
         children = [
-            (child, Child(family_id=row.id, case_reference=child.reference, first_name=child.first_name,
-                          date_of_birth=child.date_of_birth))
+            (child, Child(family_id=row.id, case_reference=child.reference, **_details(child)))
             for (family, _, _), row in zip(new, rows, strict=True)
             for child in family.children
         ]  # fmt: skip
@@ -367,19 +378,17 @@ class _Writer:
             for (_, _, wanted), row in zip(new, rows, strict=True)
             for (user_id, start), end in sorted(wanted.items())
         ]
-        # INSERT … RETURNING of many rows: SQLAlchemy sends it as a few multi-row statements compiled once
-        # ("insertmanyvalues"); a plain executemany would cost PostgreSQL a statement per row.
-        if periods:
-            self.session.execute(insert(LegalStatusPeriod).returning(LegalStatusPeriod.id), periods).all()
-        if involvements:
-            self.session.execute(insert(Involvement).returning(Involvement.id), involvements).all()
-        for (family, _, wanted), row in zip(new, rows, strict=True):
+        # Core INSERT … RETURNING of many rows: SQLAlchemy sends it as a few multi-row statements compiled once
+        # ("insertmanyvalues"); a plain executemany would cost PostgreSQL a statement per row, and the ORM's bulk
+        # insert costs this process as much again.
+        for model, values in ((LegalStatusPeriod, periods), (Involvement, involvements)):
+            if values:
+                table = cast(Table, model.__table__)
+                self.session.execute(insert(table).returning(table.c.id), values).all()
+        for (family, columns, wanted), row in zip(new, rows, strict=True):
             after = {
                 "case_reference": family.reference,
-                "team_id": row.team_id,
-                "social_worker_id": row.social_worker_id,
-                "opened_on": family.opened_on.isoformat(),
-                "closed_on": _plain(family.closed_on),
+                **{name: _plain(value) for name, value in columns.items()},
                 "children": [c.reference for c in family.children],
                 "practitioner_ids": sorted({user_id for user_id, _ in wanted}),
                 "source": self.source.kind.label,
@@ -418,12 +427,7 @@ class _Writer:
             self.events.append(("family.update", held, before, after))
 
     def _add_child(self, held: Family, child: PlannedChild) -> None:
-        added = Child(
-            family_id=held.id,
-            case_reference=child.reference,
-            first_name=child.first_name,
-            date_of_birth=child.date_of_birth,
-        )
+        added = Child(family_id=held.id, case_reference=child.reference, **_details(child))
         self.session.add(added)
         for status, start, end in child.periods:
             self.session.add(LegalStatusPeriod(child=added, status=status, started_on=start, ended_on=end))
@@ -433,33 +437,33 @@ class _Writer:
     def _update_child(
         self, existing: Child, child: PlannedChild, before: dict[str, Any], after: dict[str, Any]
     ) -> None:
-        held = [existing.first_name, existing.date_of_birth.isoformat()]
-        wanted = [child.first_name, child.date_of_birth.isoformat()]
-        if held == wanted:
+        changed = [name for name in CHILD_DETAILS if getattr(existing, name) != getattr(child, name)]
+        if not changed:
             return
-        before.setdefault("children", {})[child.reference] = held
-        after.setdefault("children", {})[child.reference] = wanted
-        existing.first_name, existing.date_of_birth = child.first_name, child.date_of_birth
+        before.setdefault("children", {})[child.reference] = {name: _plain(getattr(existing, name)) for name in changed}
+        after.setdefault("children", {})[child.reference] = {name: _plain(getattr(child, name)) for name in changed}
+        for name in changed:
+            setattr(existing, name, getattr(child, name))
         self.summary.children.updated += 1
 
     def _update_legal_status(
         self, existing: Child, family: PlannedFamily, child: PlannedChild, before: dict[str, Any], after: dict[str, Any]
     ) -> None:
         periods = self.periods.get(existing.id, [])
-        held = _history(periods)
         if not child.periods:
             return  # the input gives no plan for the child: it keeps what it has
         if self.plan.scope is Scope.TODAY:
-            if _plan_ended_with_case(periods, family):
+            if _plan_ended_with_case(periods, family) or _on_plan(periods, child.periods[-1]):
                 return
+            held = _history(periods)
             history = self._move_to_plan(existing.id, periods, child.periods[-1])
-        elif held != list(child.periods):
-            history = self._replace_history(existing.id, child.periods)
         else:
-            return
-        if history != held:
-            before.setdefault("legal_status", {})[child.reference] = _periods(held)
-            after.setdefault("legal_status", {})[child.reference] = _periods(history)
+            held = _history(periods)
+            if held == list(child.periods):
+                return
+            history = self._replace_history(existing.id, child.periods)
+        before.setdefault("legal_status", {})[child.reference] = _periods(held)
+        after.setdefault("legal_status", {})[child.reference] = _periods(history)
 
     def _move_to_plan(self, child_id: int, periods: list[LegalStatusPeriod], plan: Period) -> list[Period]:
         """The plan the child is on now: the same plan from another day corrects its start (and the end of the plan
@@ -588,6 +592,10 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _details(child: PlannedChild) -> dict[str, Any]:
+    return {name: getattr(child, name) for name in CHILD_DETAILS}
+
+
 def _history(periods: Sequence[LegalStatusPeriod]) -> list[Period]:
     return [(p.status, p.started_on, p.ended_on) for p in periods]
 
@@ -599,6 +607,12 @@ def _periods(history: Sequence[Period]) -> list[list[Any]]:
 def _running(ended_on: dt.date | None, today: dt.date) -> bool:
     """Still running today (not ended, or ending later): who works with the family now."""
     return ended_on is None or ended_on > today
+
+
+def _on_plan(periods: Sequence[LegalStatusPeriod], plan: Period) -> bool:
+    """Whether the child's current plan is already this one, from the same day (the monthly re-import's case)."""
+    current = periods[-1] if periods else None
+    return current is not None and current.ended_on is None and (current.status, current.started_on) == plan[:2]
 
 
 def _leaves_open(family: PlannedFamily) -> bool:

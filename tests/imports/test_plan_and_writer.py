@@ -229,12 +229,12 @@ def test_a_childs_change_is_audited_in_one_shape_whatever_the_input(
     assert set(sheet.before) == set(ssd.before) == {"children", "legal_status"}
     assert set(sheet.after) == set(ssd.after) == {"children", "legal_status", "family_id"}
     assert (sheet.before["children"], sheet.after["children"]) == (
-        {"F-1-1": ["Amy", "2018-03-02"]},
-        {"F-1-1": ["Amelia", "2018-03-02"]},
+        {"F-1-1": {"first_name": "Amy"}},
+        {"F-1-1": {"first_name": "Amelia"}},
     )
     assert (ssd.before["children"], ssd.after["children"]) == (
-        {"00123": ["Amy", "2018-03-02"]},
-        {"00123": ["Amelia", "2018-03-02"]},
+        {"00123": {"first_name": "Amy"}},
+        {"00123": {"first_name": "Amelia"}},
     )
     assert sheet.after["legal_status"] == {"F-1-1": [["cp", "2026-01-05", "2026-09-01"], ["cin", "2026-09-01", None]]}
     assert ssd.after["legal_status"] == {
