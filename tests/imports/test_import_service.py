@@ -116,6 +116,14 @@ def test_practitioners_no_longer_listed_have_their_involvement_ended_not_deleted
         ("mh.stevenage-a@example.org", dt.date(2026, 1, 5), TODAY),
         ("sw.stevenage-a@example.org", dt.date(2026, 1, 5), None),
     ]
+    with reading(engine) as s:  # audited in the one shape of every import: who, from when, until when
+        fsw = s.scalars(select(User.id).where(User.email == "fsw@example.org")).one()
+        event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "family.update")).one()
+    assert event.after is not None
+    assert event.after["involvements_started"] == [[fsw, TODAY.isoformat(), None]]
+    assert event.after["involvements_changed"] == [
+        [service.team.mental_health.id, "2026-01-05", None, TODAY.isoformat()]
+    ]
     assert (summary.involvements.created, summary.involvements.closed) == (1, 1)
 
 

@@ -19,11 +19,12 @@ from db.imports.ssd import import_ssd
 from db.imports.ssd.building import build_plan
 from db.imports.validation import check_rows
 from db.imports.writer import Source, apply_plan
-from db.models import AuditEvent, Child, Family, LegalStatusPeriod, User
-from db.session import reading, transaction
+from db.models import AuditEvent, Family, User
+from db.session import reading
 from risk.vocabulary import LegalStatus, Role
 from tests.imports.conftest import TODAY, Service, csv_bytes, database_picture, row
 from tests.imports.ssd_extracts import base, extract, mapping
+from tests.imports.test_import_service import _periods
 
 D = dt.date
 SAM, MO = "sam.khan@example.org", "mo.reid@example.org"
@@ -139,14 +140,8 @@ def test_a_third_kind_of_input_needs_only_a_reader(engine: Engine, service: Serv
 
     assert (summary.teams_created, summary.offices_created) == (["Elm team"], ["South office"])
     assert (summary.families.created, summary.legal_statuses.created, summary.involvements.created) == (1, 2, 1)
+    assert _periods(engine, "X-1-1") == [("cin", D(2025, 6, 1), D(2025, 9, 1)), ("cp", D(2025, 9, 1), None)]
     with reading(engine) as s:
-        periods = s.scalars(
-            select(LegalStatusPeriod).join(Child).where(Child.case_reference == "X-1-1").order_by("started_on")
-        ).all()
-        assert [(p.status, p.started_on, p.ended_on) for p in periods] == [
-            (LegalStatus.CIN, D(2025, 6, 1), D(2025, 9, 1)),
-            (LegalStatus.CP, D(2025, 9, 1), None),
-        ]
         event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "import")).one()
         assert event.entity_type == "test_input" and event.after is not None
         assert event.after["counts"]["families"] == {"created": 1, "updated": 0, "closed": 0}
@@ -196,15 +191,6 @@ def test_a_plan_the_records_held_cannot_take_is_refused_whole(engine: Engine, se
     assert database_picture(engine) == before
 
 
-@pytest.fixture
-def admin(engine: Engine) -> User:
-    with transaction(engine) as s:
-        user = User(display_name="Ada Admin", email="admin@example.org", role=Role.ADMINISTRATOR)
-        s.add(user)
-        s.flush()
-        return user
-
-
 def _update_events(engine: Engine) -> list[AuditEvent]:
     with reading(engine) as s:
         return list(s.scalars(select(AuditEvent).where(AuditEvent.verb == "family.update").order_by(AuditEvent.id)))
@@ -242,31 +228,6 @@ def test_a_childs_change_is_audited_in_one_shape_whatever_the_input(
     }
 
 
-def test_involvements_are_audited_in_one_shape_whatever_the_input(engine: Engine, service: Service) -> None:
-    """A practitioner newly listed starts, one no longer listed stops: started and changed, with their dates."""
-    with transaction(engine) as s:
-        s.add(
-            User(
-                display_name="Pat",
-                email="fsw@example.org",
-                role=Role.FAMILY_SUPPORT_WORKER,
-                team_id=service.team.team.id,
-            )
-        )
-    data = csv_bytes([row(involved_practitioner_emails="sw.stevenage-a@example.org; fsw@example.org")])
-
-    import_caseload(engine, service.admin, "caseload.csv", data, today=TODAY)
-
-    (event,) = _update_events(engine)
-    with reading(engine) as s:
-        fsw = s.scalars(select(User.id).where(User.email == "fsw@example.org")).one()
-    assert event.after is not None
-    assert event.after["involvements_started"] == [[fsw, TODAY.isoformat(), None]]
-    assert event.after["involvements_changed"] == [
-        [service.team.mental_health.id, "2026-01-05", None, TODAY.isoformat()]
-    ]
-
-
 def test_a_family_whose_children_alone_changed_counts_as_updated(engine: Engine, service: Service) -> None:
     """Both inputs count a family as updated when anything about it changed, its children's plans included."""
     data = csv_bytes([row(legal_status="cin", legal_status_from="01/09/2026")])
@@ -297,12 +258,6 @@ def test_a_family_the_extract_closes_ends_what_is_still_open_like_every_closing(
     assert summary.families.closed == 1
     with reading(engine) as s:
         assert s.scalar(select(Family.closed_on).where(Family.case_reference == "F1")) == D(2026, 8, 2)
-        ben = s.scalars(
-            select(LegalStatusPeriod).join(Child).where(Child.case_reference == "00124").order_by("started_on")
-        ).all()
-    assert [(p.status, p.started_on, p.ended_on) for p in ben] == [
-        (LegalStatus.CIN, D(2026, 3, 3), D(2026, 8, 2)),
-        (LegalStatus.CLOSED, D(2026, 8, 2), None),
-    ]
+    assert _periods(engine, "00124") == [("cin", D(2026, 3, 3), D(2026, 8, 2)), ("closed", D(2026, 8, 2), None)]
     (event,) = _update_events(engine)
     assert event.after is not None and event.after["plans_ended"] == ["00124: cin"]
