@@ -19,7 +19,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from benchmarks.timing import print_table
-from db.imports.ssd import SsdSummary, import_ssd, load_mapping, read_folder
+from db.imports import ImportSummary
+from db.imports.ssd import import_ssd, load_mapping, read_folder
 from db.migrate import upgrade
 from db.session import make_engine
 from seed.scales import SCALES
@@ -81,7 +82,7 @@ def run_ssd_benchmarks(database_url: str | None, repeat: int, today: dt.date) ->
     else:
         print("  (PostgreSQL left out: give --database-url postgresql+psycopg://… to time it too)")
     table = [(f"read the extract ({extract.row_count:,} rows, CSV)", "", *_median(read_times))]
-    summaries: list[SsdSummary] = []
+    summaries: list[ImportSummary] = []
 
     def load(engine: Engine, *, dry_run: bool = False) -> None:
         summary = import_ssd(engine, None, extract, mapping, dry_run=dry_run, create_accounts=True, today=today)

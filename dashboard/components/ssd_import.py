@@ -16,8 +16,9 @@ from dashboard.components.grids import show_grid
 from dashboard.components.import_problems import show_problems
 from dashboard.components.text import md
 from db.errors import ServiceError
-from db.imports.ssd import ExtractRefused, SsdSummary, draft_mapping, import_ssd, load_mapping, read_zip
-from db.imports.ssd.problems import problem_rows
+from db.imports import ImportRefused, ImportSummary
+from db.imports.problems import problem_rows
+from db.imports.ssd import draft_mapping, import_ssd, load_mapping, read_zip
 from db.models import User
 
 PREVIEW = "ssd-preview"
@@ -59,7 +60,7 @@ def _draft_button(name: str, data: bytes, mapping_data: bytes | None) -> None:
     )
 
 
-def _show_summary(summary: SsdSummary) -> None:
+def _show_summary(summary: ImportSummary) -> None:
     for sentence in summary.sentences():
         st.markdown("- " + md(sentence))
     if summary.families_by_team:
@@ -130,7 +131,7 @@ def ssd_import(engine_: Engine, user: User) -> None:
     )
     cached = st.session_state.get(PREVIEW)
     if cached is None or cached[0] != key:
-        result: SsdSummary | ServiceError
+        result: ImportSummary | ServiceError
         try:
             progress = _progress_bar()
             mapping = load_mapping(mapping_data, mapping_file.name if mapping_file else "The mapping")
@@ -148,7 +149,7 @@ def ssd_import(engine_: Engine, user: User) -> None:
             result = exc
         st.session_state[PREVIEW] = cached = (key, result)
     result = cached[1]
-    if isinstance(result, ExtractRefused):
+    if isinstance(result, ImportRefused):
         show_problems(
             "the extract",
             problem_rows(result.problems),

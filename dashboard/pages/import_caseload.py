@@ -19,7 +19,7 @@ from db.errors import ServiceError
 from db.exports.template import caseload_rows, rows_xlsx, template_csv, template_xlsx
 from db.imports import ImportRefused, ImportSummary, import_caseload
 from db.imports.columns import COLUMNS
-from db.imports.service import problem_rows
+from db.imports.problems import problem_rows
 from db.queries import admin as lists
 from risk.vocabulary import Role
 

@@ -15,17 +15,22 @@ from collections.abc import Sequence
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.orm import aliased
 
 from db.access import require_admin_or_command_line
 from db.exports.cell_safety import neutralise
 from db.imports.columns import COLUMN_NAMES, COLUMNS
-from db.imports.service import current_involvement
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Team, User
 from db.session import reading
 
 Row = dict[str, str | dt.date | None]
+
+
+def current_involvement(today: dt.date) -> ColumnElement[bool]:
+    """Involvements still running today (not ended, or ending later): who works with the family now, as the
+    import's file lists them."""
+    return (Involvement.ended_on.is_(None)) | (Involvement.ended_on > today)
 
 
 def example_rows() -> list[Row]:

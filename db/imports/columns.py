@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db.imports.plan import ALLOCATABLE_WORDS
 from risk.vocabulary import LegalStatus
 
 
@@ -31,7 +32,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "allocated_social_worker_email",
         True,
-        "Email of the allocated social worker (a social worker, senior practitioner or team manager of the team). "
+        f"Email of the allocated social worker ({ALLOCATABLE_WORDS} of the team). "
         "Leave the cell empty while the case is unallocated.",
         "sam.khan@example.org",
     ),

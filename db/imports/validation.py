@@ -1,78 +1,76 @@
-"""Check every row of an import file against the import format and the service's teams and people.
+"""Check every row of an import file against the import format and the service's teams and people, and read the
+rows into the import's plan (plan.py): how each family stands today, for the writer to apply.
 
-Pure functions of the file and two directories (teams by name, people by email), so every rule is tested without
-a database and every problem is collected: the officer fixes the whole file in one go, not one error per try.
+Pure functions of the file and the directory (teams by name, people by email), so every rule is tested without a
+database and every problem is collected: the officer fixes the whole file in one go, not one error per try.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
 from db.imports.columns import FAMILY_COLUMNS
+from db.imports.directory import Directory, Person, TeamInfo
+from db.imports.plan import (
+    ALLOCATABLE,
+    ALLOCATABLE_WORDS,
+    InputKind,
+    Place,
+    Plan,
+    PlannedChild,
+    PlannedFamily,
+    PlannedTeam,
+    Scope,
+)
 from db.imports.problems import Problem
 from db.imports.reading import Cell, RawTable
 from db.plain_text import printable, text_problem
-from risk.vocabulary import LegalStatus, Role
+from risk.vocabulary import LegalStatus
 
 REFERENCE_MAX = 40
 CELL_MAX = 2_000
 """Any other text cell (a team's name, a list of emails): far longer than any real one."""
 FIRST_NAME_MAX = 80
-ALLOCATABLE = frozenset({Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER})
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+CASELOAD_FILE = InputKind("caseload_file", "the file", "caseload import", "not in file")
 _STATUS_WORDS = {
     word.lower(): status for status in LegalStatus for word in (status.value, status.label, status.short, status.name)
 }
 
 
-@dataclass(frozen=True)
-class TeamInfo:
-    id: int
-    name: str
-    office_id: int
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    email: str
-    role: Role
-    team_id: int | None
-    office_id: int | None
-    active: bool
-
-    def works_in(self, team: TeamInfo) -> bool:
-        """A member of the team, or an office's psychologist (who serves every team of the office)."""
-        if self.team_id is not None:
-            return self.team_id == team.id
-        return self.role is Role.PSYCHOLOGIST and self.office_id == team.office_id
-
-
 @dataclass
-class FileChild:
-    row: int
-    reference: str
-    first_name: str
-    date_of_birth: dt.date
-    status: LegalStatus
-    status_from: dt.date
-
-
-@dataclass
-class FileFamily:
+class _FileFamily:
     """A family as the file describes it (its first row gives the family columns; later rows must agree)."""
 
-    row: int
     reference: str
     team: TeamInfo
     opened_on: dt.date
-    social_worker_id: int | None
-    practitioner_ids: frozenset[int]
+    social_worker: str | None
+    practitioners: frozenset[str]
     closed_on: dt.date | None
-    children: list[FileChild] = field(default_factory=list)
+    children: list[PlannedChild] = field(default_factory=list)
+
+    def planned(self) -> PlannedFamily:
+        """In a file of today a practitioner listed works with the family now: from its opening, as far as the
+        file can tell (a practitioner new to a family already held starts on the day of the import)."""
+        return PlannedFamily(
+            reference=self.reference,
+            team=_planned_team(self.team),
+            opened_on=self.opened_on,
+            closed_on=self.closed_on,
+            social_worker=self.social_worker,
+            children=tuple(self.children),
+            involvements={email: ((self.opened_on, None),) for email in sorted(self.practitioners)},
+        )
+
+
+@functools.cache
+def _planned_team(team: TeamInfo) -> PlannedTeam:
+    return PlannedTeam(team.name, team.office)
 
 
 def parse_date(value: Cell) -> dt.date:
@@ -159,17 +157,11 @@ class _Row:
         return day
 
 
-def check_rows(
-    table: RawTable,
-    teams: dict[str, TeamInfo],
-    people: dict[str, Person],
-    today: dt.date,
-    only_team: TeamInfo | None = None,
-) -> tuple[list[FileFamily], list[Problem]]:
-    """Families (with their children) from the rows, and every problem found. Families with problems are left
-    out of the result; the caller refuses the whole file when there is any problem."""
+def check_rows(table: RawTable, directory: Directory, today: dt.date, only_team: TeamInfo | None = None) -> Plan:
+    """The plan the rows describe, with every problem found. Families with problems are left out of its families;
+    the writer refuses a plan that has any problem."""
     problems = list(table.problems)
-    families: dict[str, FileFamily] = {}
+    families: dict[str, _FileFamily] = {}
     family_cells: dict[str, tuple[int, dict[str, Cell]]] = {}
     broken_families: set[str] = set()
     child_rows: dict[str, int] = {}
@@ -177,7 +169,7 @@ def check_rows(
         row = _Row(number, cells, problems)
         reference = row.text("family_reference", limit=REFERENCE_MAX)
         family_values = {c: cells[c] for c in FAMILY_COLUMNS if c in cells}  # cells already reported are left out
-        family = _family(row, reference, teams, people, today, only_team)
+        family = _family(row, reference, directory, today, only_team)
         child = _child(row, today, child_rows)
         if not reference:
             continue
@@ -202,8 +194,9 @@ def check_rows(
             broken_families.add(reference)
         elif child is not None and reference in families:
             families[reference].children.append(child)
-    kept = [f for ref, f in families.items() if ref not in broken_families]
-    return kept, problems
+    kept = [f.planned() for ref, f in families.items() if ref not in broken_families]
+    teams = [_planned_team(only_team)] if only_team else [f.team for f in kept]
+    return Plan(Scope.TODAY, tuple(kept), tuple(dict.fromkeys(teams)), problems=tuple(problems))
 
 
 def _shown(value: object) -> str:
@@ -233,13 +226,12 @@ def _same(column: str, a: object, b: object) -> bool:
 def _family(
     row: _Row,
     reference: str,
-    teams: dict[str, TeamInfo],
-    people: dict[str, Person],
+    directory: Directory,
     today: dt.date,
     only_team: TeamInfo | None,
-) -> FileFamily | None:
+) -> _FileFamily | None:
     team_name = row.text("team")
-    team = teams.get(team_name.lower()) if team_name else None
+    team = directory.teams.get(team_name.lower()) if team_name else None
     if team_name and team is None:
         row.fail("team", f"there is no team called {team_name!r}; use a team name from the Admin page")
     elif team is not None and only_team is not None and team.id != only_team.id:
@@ -249,10 +241,9 @@ def _family(
     if opened_on and closed_on and closed_on < opened_on:
         row.fail("family_closed_on", f"{closed_on:%d/%m/%Y} is before the case opened ({opened_on:%d/%m/%Y})")
 
-    worker_id = None
     worker_email = row.text("allocated_social_worker_email", required=False).lower()
     if worker_email and team is not None:
-        worker = people.get(worker_email)
+        worker: Person | None = directory.people.get(worker_email)
         if worker is None:
             row.fail("allocated_social_worker_email", f"{worker_email} is not the email of anyone here")
         elif not worker.active or not worker.works_in(team):
@@ -260,15 +251,12 @@ def _family(
         elif worker.role not in ALLOCATABLE:
             row.fail(
                 "allocated_social_worker_email",
-                f"{worker_email} is a {worker.role.label}; a case is allocated to a social worker, senior "
-                "practitioner or team manager",
+                f"{worker_email} is a {worker.role.label}; a case is allocated to {ALLOCATABLE_WORDS}",
             )
-        else:
-            worker_id = worker.id
 
-    practitioner_ids: set[int] = set()
+    practitioners: set[str] = set()
     for email in emails(row.text("involved_practitioner_emails", required=False)):
-        person = people.get(email)
+        person = directory.people.get(email)
         if team is None:
             break
         if person is None or not person.works_in(team) or not person.role.rates_children:
@@ -276,15 +264,13 @@ def _family(
         elif not person.active:
             row.fail(None, f"practitioner {email} no longer has an active account")
         else:
-            practitioner_ids.add(person.id)
+            practitioners.add(email)
     if team is None or opened_on is None or not reference or not row.ok:
         return None
-    return FileFamily(
-        row.number, reference, team, opened_on, worker_id, frozenset(practitioner_ids), closed_on, children=[]
-    )
+    return _FileFamily(reference, team, opened_on, worker_email or None, frozenset(practitioners), closed_on)
 
 
-def _child(row: _Row, today: dt.date, seen: dict[str, int]) -> FileChild | None:
+def _child(row: _Row, today: dt.date, seen: dict[str, int]) -> PlannedChild | None:
     reference = row.text("child_reference", limit=REFERENCE_MAX)
     if reference:
         if reference in seen:
@@ -303,4 +289,11 @@ def _child(row: _Row, today: dt.date, seen: dict[str, int]) -> FileChild | None:
     status_from = row.date("legal_status_from", today)
     if not (reference and first_name and born and status and status_from):
         return None
-    return FileChild(row.number, reference, first_name, born, status, status_from)
+    return PlannedChild(
+        reference,
+        first_name,
+        born,
+        ((status, status_from, None),),  # the plan the child is on now
+        family_place=Place(row.number, "child_reference"),
+        status_place=Place(row.number, "legal_status_from"),
+    )

@@ -631,6 +631,7 @@ HELPERS = {
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores and "
     "set_team_policy",
+    "imports.writer.apply_plan": "the one import writer; import_caseload and import_ssd check the administrator first",
 }
 
 

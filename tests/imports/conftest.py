@@ -36,6 +36,16 @@ def service(engine: Engine) -> Service:
         return Service(team, admin)
 
 
+@pytest.fixture
+def admin(engine: Engine) -> User:
+    """An administrator alone, for imports into an empty service (an SSD extract brings its own teams)."""
+    with transaction(engine) as s:
+        user = User(display_name="Ada Admin", email="admin@example.org", role=Role.ADMINISTRATOR)
+        s.add(user)
+        s.flush()
+        return user
+
+
 def row(**overrides: Any) -> dict[str, Any]:
     """A good row for the factory team's family F-1 and its child F-1-1; override any column."""
     base = {

@@ -181,7 +181,7 @@ CASES = [
         "caseload.csv",
         lambda: csv_bytes([row(family_reference="F-2")]),
         "row 2, child_reference: child F-1-1 is already recorded in another family; a child cannot move between "
-        "families in an import",
+        "families in an import (the file puts them in family F-2)",
     ),
     Bad(
         "a new plan starting before the current one",

@@ -116,6 +116,14 @@ def test_practitioners_no_longer_listed_have_their_involvement_ended_not_deleted
         ("mh.stevenage-a@example.org", dt.date(2026, 1, 5), TODAY),
         ("sw.stevenage-a@example.org", dt.date(2026, 1, 5), None),
     ]
+    with reading(engine) as s:  # audited in the one shape of every import: who, from when, until when
+        fsw = s.scalars(select(User.id).where(User.email == "fsw@example.org")).one()
+        event = s.scalars(select(AuditEvent).where(AuditEvent.verb == "family.update")).one()
+    assert event.after is not None
+    assert event.after["involvements_started"] == [[fsw, TODAY.isoformat(), None]]
+    assert event.after["involvements_changed"] == [
+        [service.team.mental_health.id, "2026-01-05", None, TODAY.isoformat()]
+    ]
     assert (summary.involvements.created, summary.involvements.closed) == (1, 1)
 
 
@@ -231,5 +239,9 @@ def test_each_family_created_or_changed_is_in_the_audit_trail(engine: Engine, se
     assert set(events) == {"family.create", "family.update"}
     assert events["family.create"].after["case_reference"] == "F-NEW"
     assert events["family.create"].after["children"] == ["C-NEW"]
-    assert events["family.update"].after["plans_changed"] == ["F-1-1: cin"]
+    # a child's change has one shape whatever the import: its whole history before and after
+    assert events["family.update"].before["legal_status"] == {"F-1-1": [["cp", "2026-01-05", None]]}
+    assert events["family.update"].after["legal_status"] == {
+        "F-1-1": [["cp", "2026-01-05", "2026-09-01"], ["cin", "2026-09-01", None]]
+    }
     assert all(e.actor_id == service.admin.id for e in events.values())

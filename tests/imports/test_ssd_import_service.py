@@ -22,15 +22,6 @@ from tests.imports.ssd_extracts import TODAY, base, extract, mapping
 D = dt.date
 
 
-@pytest.fixture
-def admin(engine: Engine) -> User:
-    with transaction(engine) as s:
-        user = User(display_name="Ada Admin", email="admin@example.org", role=Role.ADMINISTRATOR)
-        s.add(user)
-        s.flush()
-        return user
-
-
 def count(engine: Engine, model: type) -> int:
     with reading(engine) as s:
         return s.scalar(select(func.count()).select_from(model)) or 0

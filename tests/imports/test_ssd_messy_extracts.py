@@ -12,15 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from db.imports.problems import FileRefused
+from db.imports.plan import Plan
+from db.imports.problems import FileRefused, Problem, problem_rows
 from db.imports.ssd import draft_mapping, load_mapping, read_database, read_folder, read_source, read_zip
-from db.imports.ssd.building import Plan, build_plan
-from db.imports.ssd.problems import SsdProblem, problem_rows
+from db.imports.ssd.building import build_plan
 from risk.vocabulary import LegalStatus
 from tests.imports.ssd_extracts import COLUMNS, TODAY, Table, base, extract, mapping, table_bytes
 from tests.imports.ssd_writer import write_database
 
 D = dt.date
+SAM, MO = "sam.khan@example.org", "mo.reid@example.org"
+"""The professionals 007 and 008, by the emails the mapping gives them: how the plan names people."""
 
 
 def plan_of(tmp_path: Path, tables: dict[str, Table] | None = None) -> Plan:
@@ -33,20 +35,20 @@ def problems_of(plan: Plan) -> list[str]:
 
 def test_the_tidy_extract_gives_one_family_with_its_child_history_and_both_workers(tmp_path: Path) -> None:
     plan = plan_of(tmp_path)
-    assert plan.problems == []
+    assert plan.problems == ()
     (family,) = plan.families
-    assert (family.reference, family.team.team, family.opened_on, family.closed_on) == (
+    assert (family.reference, family.team.name, family.opened_on, family.closed_on) == (
         "F1",
         "Oak team",
         D(2026, 1, 5),
         None,
     )
-    assert family.social_worker == "007"
+    assert family.social_worker == SAM
     (child,) = family.children
     assert (child.reference, child.first_name, child.date_of_birth) == ("00123", "Amy", D(2018, 3, 2))
-    assert child.periods == [(LegalStatus.CIN, D(2026, 1, 5), D(2026, 2, 1)), (LegalStatus.CP, D(2026, 2, 1), None)]
+    assert child.periods == ((LegalStatus.CIN, D(2026, 1, 5), D(2026, 2, 1)), (LegalStatus.CP, D(2026, 2, 1), None))
     # the adult specialist works with the parent, and so with the family
-    assert family.involvements == {"007": [(D(2026, 1, 5), None)], "008": [(D(2026, 1, 10), None)]}
+    assert family.involvements == {SAM: ((D(2026, 1, 5), None),), MO: ((D(2026, 1, 10), None),)}
 
 
 def test_sql_server_datetimes_boms_windows_line_endings_and_null_strings_are_read(tmp_path: Path) -> None:
@@ -60,16 +62,16 @@ def test_sql_server_datetimes_boms_windows_line_endings_and_null_strings_are_rea
         assert b"\r\n" in data
         file.write_bytes(b"\xef\xbb\xbf" + data)
     plan = build_plan(read_folder(folder), mapping(), TODAY)
-    assert plan.problems == []
+    assert plan.problems == ()
     (child,) = plan.families[0].children
-    assert child.periods == [(LegalStatus.CIN, D(2026, 1, 5), D(2026, 2, 1)), (LegalStatus.CP, D(2026, 2, 1), None)]
-    assert plan.families[0].involvements["007"] == [(D(2026, 1, 5), None)]  # NULL end date: still working
+    assert child.periods == ((LegalStatus.CIN, D(2026, 1, 5), D(2026, 2, 1)), (LegalStatus.CP, D(2026, 2, 1), None))
+    assert plan.families[0].involvements[SAM] == ((D(2026, 1, 5), None),)  # NULL end date: still working
 
 
 def test_ids_keep_their_leading_zeros(tmp_path: Path) -> None:
     plan = plan_of(tmp_path)
     assert plan.families[0].children[0].reference == "00123"
-    assert set(plan.families[0].involvements) == {"007", "008"}
+    assert set(plan.families[0].involvements) == {SAM, MO}
     assert plan.professionals["007"].name == "Sam Khan"
 
 
@@ -88,14 +90,14 @@ def test_overlapping_episodes_give_the_most_restrictive_status_on_each_day(tmp_p
          "clae_cla_episode_ceased_date": "2026-04-01"},
     ]  # fmt: skip
     plan = plan_of(tmp_path, tables)
-    assert plan.families[0].children[0].periods == [
+    assert plan.families[0].children[0].periods == (
         (LegalStatus.CIN, D(2026, 1, 5), D(2026, 2, 1)),
         (LegalStatus.CP, D(2026, 2, 1), D(2026, 3, 1)),
         (LegalStatus.CLA, D(2026, 3, 1), D(2026, 4, 1)),
         (LegalStatus.CP, D(2026, 4, 1), D(2026, 6, 1)),
         (LegalStatus.CIN, D(2026, 6, 1), D(2026, 9, 1)),
         (LegalStatus.CLOSED, D(2026, 9, 1), None),
-    ]
+    )
 
 
 def test_pre_proceedings_run_until_the_letter_and_proceedings_until_the_child_is_looked_after(tmp_path: Path) -> None:
@@ -122,7 +124,7 @@ def test_an_involvement_ending_before_it_starts_is_a_problem_of_its_row(tmp_path
     assert problems_of(plan) == [
         "ssd_involvements 4711, invo_involvement_end_date: 31/12/2025 is before the involvement started (05/01/2026)"
     ]
-    assert plan.families == []
+    assert plan.families == ()
 
 
 def test_a_date_that_does_not_exist_names_table_row_and_column(tmp_path: Path) -> None:
@@ -163,7 +165,7 @@ def test_rows_of_a_team_not_in_the_mapping_are_left_out_and_counted_not_refused(
     tables["ssd_person"].append({"pers_person_id": "X9", "pers_forename": "Xan", "pers_dob": "31/02/2015"})
     tables["ssd_cin_episodes"].append({"cine_referral_id": "R9", "cine_person_id": "X9", "cine_referral_date": "bad"})
     plan = plan_of(tmp_path, tables)
-    assert plan.problems == []  # X9's bad dates are not this import's to judge
+    assert plan.problems == ()  # X9's bad dates are not this import's to judge
     assert [f.reference for f in plan.families] == ["F1"]
     assert plan.ignored["involvements with teams not in the mapping"] == 2
     assert plan.ignored["SSD families no mapped team works with"] == 1
@@ -177,7 +179,7 @@ def test_roles_the_mapping_ignores_or_does_not_know_are_left_out_and_counted(tmp
     tables["ssd_involvements"].append(dict(tables["ssd_involvements"][0], invo_involvements_id="4716",
                                            invo_professional_role_id="XYZ", invo_professional_id="008"))  # fmt: skip
     plan = plan_of(tmp_path, tables)
-    assert set(plan.families[0].involvements) == {"007"}
+    assert set(plan.families[0].involvements) == {SAM}
     assert plan.ignored["involvements with roles the mapping ignores"] == 1
     # an unknown role id falls back on the job title, which this mapping does not list either
     assert plan.ignored["involvements with a role id or job title not in the mapping"] == 1
@@ -189,7 +191,7 @@ def test_a_family_whose_only_child_is_now_an_adult_with_nothing_open_is_left_out
     tables["ssd_cin_episodes"][0]["cine_close_date"] = "2026-03-01"
     tables["ssd_cp_plans"][0]["cppl_cp_plan_end_date"] = "2026-03-01"
     plan = plan_of(tmp_path, tables)
-    assert plan.families == [] and plan.problems == []
+    assert plan.families == () and plan.problems == ()
     assert plan.ignored["SSD families with no child (nobody under 18 or with an open episode)"] == 1
 
 
@@ -269,7 +271,7 @@ def test_a_parents_own_records_are_not_judged_but_an_unreadable_birth_date_is(tm
         {"clae_cla_episode_id": "E9", "clae_person_id": "P1", "clae_cla_episode_start_date": "1999-13-01",
          "clae_cla_episode_ceased_date": "2001-01-01"},
     ]  # fmt: skip
-    assert plan_of(tmp_path / "a", tables).problems == []  # an adult's own old episode: not this import's to judge
+    assert plan_of(tmp_path / "a", tables).problems == ()  # an adult's own old episode: not this import's to judge
 
     tables["ssd_person"][1]["pers_dob"] = "1990-02-30"  # now it cannot be told whether P1 is a child
     assert sorted(problems_of(plan_of(tmp_path / "b", tables))) == [
@@ -292,7 +294,7 @@ def test_control_characters_in_stored_text_are_problems_and_never_reach_the_scre
 
 
 def test_a_row_id_is_shown_with_its_control_characters_replaced() -> None:
-    problem = SsdProblem("ssd_person", "12\x1b[2J3", "pers_dob", "is empty")
+    problem = Problem("12\x1b[2J3", "pers_dob", "is empty", table="ssd_person")
     assert str(problem) == "ssd_person 12\ufffd[2J3, pers_dob: is empty"
     assert problem_rows([problem])[0]["Row id"] == "12\ufffd[2J3"
 

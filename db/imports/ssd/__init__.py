@@ -4,21 +4,22 @@ The SSD (maintained by Data to Insight) is one set of SQL extracts that gives th
 Liquidlogic, Eclipse, Azeus and CareDirector. This package reads those tables as they are, from a folder of CSV
 files, a .zip of them or a database (`extract`), applies the council's choices kept in a small mapping file
 (`mapping`: which SSD teams are Family Safeguarding teams, which role ids mean which of our roles, each
-professional's email), builds families, children, legal status histories and involvements in pure Python
-(`building`), and writes them in one all-or-nothing, audited transaction (`service`).
+professional's email), and reads families, children, legal status histories and involvements into the import's
+plan in pure Python (`building`); `service` hands the plan to the one writer of every import (db/imports/writer.py).
 """
 
+from db.imports.problems import ImportRefused
 from db.imports.ssd.extract import Extract, read_database, read_folder, read_source, read_zip
 from db.imports.ssd.mapping import Mapping, draft_mapping, load_mapping
-from db.imports.ssd.problems import ExtractRefused, SsdProblem
-from db.imports.ssd.service import SsdSummary, import_ssd
+from db.imports.ssd.service import import_ssd
+
+ExtractRefused = ImportRefused
+"""The one refusal of every import, under the name the command line catches for an extract."""
 
 __all__ = [
     "Extract",
     "ExtractRefused",
     "Mapping",
-    "SsdProblem",
-    "SsdSummary",
     "draft_mapping",
     "import_ssd",
     "load_mapping",

@@ -1,5 +1,6 @@
-"""From SSD rows to the families, children, legal status histories and involvements fsdash holds: pure Python,
-no database, so every rule below is tested with small hand-made extracts.
+"""The SSD's reader: from SSD rows to the import's plan (db/imports/plan.py) of the families, children, legal status
+histories and involvements fsdash holds, in pure Python, no database, so every rule below is tested with small
+hand-made extracts. The extract holds the case system's whole history (Scope.HISTORY).
 
 The rules (docs/ssd-import.md says the same for the data team):
 
@@ -8,7 +9,8 @@ The rules (docs/ssd-import.md says the same for the data team):
   open CIN, CP, pre-proceedings or CLA episode; its children are the members who are children by that rule (a
   young parent who was once looked after is not one). A child who turns 18 with nothing open stays as it was.
 - Its involvements are the mapped teams' involvements with any of its members (the adult specialists work with
-  the parents), one per professional and stretch of time (overlapping stretches merged).
+  the parents), one per professional and stretch of time (overlapping stretches merged), under the email the
+  mapping gives the professional (those it gives none are left out, counted and listed).
 - Its team is the team of its allocated social worker: the current involvement whose role is social worker,
   senior practitioner or team manager (the latest started if several), or, for a closed family, the last one.
 - It opened on the earliest start of its children's episodes and its involvements. It is closed when none of
@@ -25,68 +27,47 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping as Lookup
+from dataclasses import dataclass
 
+from db.imports.plan import (
+    ALLOCATABLE,
+    WITHOUT_ACCOUNT,
+    InputKind,
+    Period,
+    Place,
+    Plan,
+    PlannedChild,
+    PlannedFamily,
+    PlannedProfessional,
+    PlannedTeam,
+    Scope,
+    Stretch,
+)
+from db.imports.problems import Problem
 from db.imports.reading import FORMULA_STARTS
 from db.imports.ssd.extract import Cells, Extract
-from db.imports.ssd.mapping import Mapping, TeamChoice
-from db.imports.ssd.problems import SsdProblem
+from db.imports.ssd.mapping import Mapping
 from db.plain_text import text_problem
 from risk.vocabulary import LegalStatus, Role
 
+SSD_EXTRACT = InputKind("ssd_extract", "the extract", "ssd import", "not in the SSD extract")
 ADULT_AGE = 18
 REFERENCE_MAX = 40
 FIRST_NAME_MAX = 80
 DISPLAY_NAME_MAX = 120
-ALLOCATABLE = frozenset({Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER})
 PRECEDENCE = (LegalStatus.CIN, LegalStatus.CP, LegalStatus.PLO, LegalStatus.CARE_PROCEEDINGS, LegalStatus.CLA)
 """Least to most restrictive: on a day two episodes overlap, the later in this list wins."""
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME + "$")
 
-Period = tuple[LegalStatus, dt.date, dt.date | None]
-Stretch = tuple[dt.date, dt.date | None]
 _PersonRow = tuple[str, dt.date | None, str, dt.date | None]
 
 
-@dataclass
-class PlannedChild:
-    reference: str
-    first_name: str
-    date_of_birth: dt.date
-    periods: list[Period]
-
-
-@dataclass
-class PlannedFamily:
-    reference: str
-    team: TeamChoice
-    opened_on: dt.date
-    closed_on: dt.date | None
-    social_worker: str | None
-    """The allocated social worker's prof_professional_id."""
-    children: list[PlannedChild] = field(default_factory=list)
-    involvements: dict[str, list[Stretch]] = field(default_factory=dict)
-    """Per prof_professional_id, its stretches with the family (ended_on exclusive, None while running)."""
-
-
-@dataclass(frozen=True)
-class PlannedProfessional:
-    professional_id: str
-    name: str
-    role: Role
-    team: TeamChoice
-    """The team of their latest involvement with an imported family (where a new account is placed)."""
-
-
-@dataclass
-class Plan:
-    families: list[PlannedFamily] = field(default_factory=list)
-    professionals: dict[str, PlannedProfessional] = field(default_factory=dict)
-    problems: list[SsdProblem] = field(default_factory=list)
-    ignored: Counter[str] = field(default_factory=Counter)
-    """What the import leaves out, by a sentence saying what (shown in the preview, not an error)."""
+def _problem(table: str, row_id: str, column: str | None, message: str) -> Problem:
+    """A problem named the way the council's data team finds it: table, the row's own id, column."""
+    return Problem(row_id, column, message, table)
 
 
 def parse_date(text: str) -> dt.date:
@@ -115,7 +96,7 @@ class _Checker:
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
-        self.by_person: dict[str, list[SsdProblem]] = defaultdict(list)
+        self.by_person: dict[str, list[Problem]] = defaultdict(list)
         self.unknown_age: set[str] = set()
         """People whose date of birth is there but cannot be read: whether they are children cannot be told."""
         self.outside = 0
@@ -128,15 +109,15 @@ class _Checker:
         text = cells.get(column)
         if text is None:
             if required:
-                self.by_person[person].append(SsdProblem(table, row_id, column, "is empty"))
+                self.by_person[person].append(_problem(table, row_id, column, "is empty"))
             return not required, None
         try:
             day = parse_date(text)
         except ValueError as exc:
-            self.by_person[person].append(SsdProblem(table, row_id, column, str(exc)))
+            self.by_person[person].append(_problem(table, row_id, column, str(exc)))
             return False, None
         if past and day > self.today:
-            self.by_person[person].append(SsdProblem(table, row_id, column, f"{day:%d/%m/%Y} is in the future"))
+            self.by_person[person].append(_problem(table, row_id, column, f"{day:%d/%m/%Y} is in the future"))
             return False, None
         return True, day
 
@@ -145,7 +126,7 @@ class _Checker:
     ) -> bool:
         if end is not None and end < start:
             self.by_person[person].append(
-                SsdProblem(table, row_id, column, f"{end:%d/%m/%Y} is before the {what} started ({start:%d/%m/%Y})")
+                _problem(table, row_id, column, f"{end:%d/%m/%Y} is before the {what} started ({start:%d/%m/%Y})")
             )
             return False
         return True
@@ -164,14 +145,16 @@ class _Episode:
 class _Involvement:
     professional: str
     role: Role
-    team: TeamChoice
+    team: PlannedTeam
     start: dt.date
     end: dt.date | None
 
 
 def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
     """Everything the extract says about the mapped teams' families, with every problem found in it."""
-    plan = Plan()
+    teams = tuple(sorted(set(mapping.teams.values()), key=lambda t: (t.office, t.name)))
+    ignored: Counter[str] = Counter()
+    problems: list[Problem] = []
     check = _Checker(today)
     professionals = {pid: cells for pid, cells in extract.rows("ssd_professionals")}
 
@@ -181,10 +164,10 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
         if family and person:
             members[family].setdefault(person, row_id)
         else:
-            plan.ignored["ssd_family rows without a family id or person id"] += 1
+            ignored["ssd_family rows without a family id or person id"] += 1
     families_of: dict[str, list[str]] = defaultdict(list)
-    for family, family_members in members.items():
-        for person in family_members:
+    for family, in_family in members.items():
+        for person in in_family:
             families_of[person].append(family)
 
     involvements: dict[str, list[_Involvement]] = defaultdict(list)  # person id -> mapped involvements
@@ -194,24 +177,24 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
         person, team_id = cells.get("invo_person_id"), cells.get("invo_professional_team")
         team = mapping.teams.get(team_id or "")
         if team is None or not person:
-            plan.ignored["involvements with teams not in the mapping"] += 1
+            ignored["involvements with teams not in the mapping"] += 1
             continue
         if person not in families_of:
-            plan.ignored["involvements with people in no SSD family"] += 1
+            ignored["involvements with people in no SSD family"] += 1
             continue
         held_people.add(person)
         professional = cells.get("invo_professional_id") or ""
         title = professionals.get(professional, {}).get("prof_professional_job_title")
         known, role = mapping.role_for(cells.get("invo_professional_role_id"), title)
         if not known:
-            plan.ignored["involvements with a role id or job title not in the mapping"] += 1
+            ignored["involvements with a role id or job title not in the mapping"] += 1
             continue
         if role is None:
-            plan.ignored["involvements with roles the mapping ignores"] += 1
+            ignored["involvements with roles the mapping ignores"] += 1
             continue
         if professional not in professionals:
             check_involvement.by_person[person].append(
-                SsdProblem(
+                _problem(
                     "ssd_involvements",
                     row_id,
                     "invo_professional_id",
@@ -235,13 +218,13 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
         involvements[person].append(_Involvement(professional, role, team, start, end))
 
     held_families = {f for person in held_people for f in families_of.get(person, ())}
-    plan.ignored["SSD families no mapped team works with"] += len(members.keys() - held_families)
+    ignored["SSD families no mapped team works with"] += len(members.keys() - held_families)
     relevant = {person for f in held_families for person in members[f]}
 
     people = _people(extract, relevant, check)
     episodes = _episodes(extract, mapping, relevant, check)
     outside = "rows of ssd_person and the episode tables about people outside the families mapped teams work with"
-    plan.ignored[outside] = check.outside
+    ignored[outside] = check.outside
 
     children_of: dict[str, list[str]] = {}
     for family in sorted(held_families):
@@ -252,10 +235,10 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
             if person not in people:
                 if open_episode:
                     check.by_person[person].append(
-                        SsdProblem("ssd_family", fami_row, "fami_person_id", f"person {person} is not in ssd_person")
+                        _problem("ssd_family", fami_row, "fami_person_id", f"person {person} is not in ssd_person")
                     )
                 else:
-                    plan.ignored["family members not in ssd_person (not children: no open episode)"] += 1
+                    ignored["family members not in ssd_person (not children: no open episode)"] += 1
                 continue
             born, dead = people[person][1], people[person][3]
             young = born is not None and dead is None and age_on(born, today) < ADULT_AGE
@@ -265,14 +248,14 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
         if qualifies and kids:
             children_of[family] = kids
         else:
-            plan.ignored["SSD families with no child (nobody under 18 or with an open episode)"] += 1
+            ignored["SSD families with no child (nobody under 18 or with an open episode)"] += 1
 
     seen_in: dict[str, str] = {}
     for family, kids in children_of.items():
         for person in kids:
             if person in seen_in:
                 check.by_person[person].append(
-                    SsdProblem(
+                    _problem(
                         "ssd_family",
                         members[family][person],
                         "fami_person_id",
@@ -285,55 +268,75 @@ def build_plan(extract: Extract, mapping: Mapping, today: dt.date) -> Plan:
 
     children = {person for kids in children_of.values() for person in kids} | check.unknown_age
     for person in sorted({person for family in held_families for person in members[family]}):
-        plan.problems.extend(check_involvement.by_person.get(person, ()))
+        problems.extend(check_involvement.by_person.get(person, ()))
         if person in children or person not in people:
-            plan.problems.extend(check.by_person.get(person, ()))
-    if plan.problems:
-        return plan
+            problems.extend(check.by_person.get(person, ()))
+    if problems:
+        return Plan(Scope.HISTORY, teams=teams, problems=tuple(problems), ignored=ignored)
 
+    families: list[PlannedFamily] = []
     latest: dict[str, _Involvement] = {}
-    for family, kids in sorted(children_of.items()):
-        built = _family(family, kids, members[family], people, episodes, involvements, today, plan)
+    for family_id, kids in sorted(children_of.items()):
+        built = _family(family_id, kids, members[family_id], people, episodes, involvements, today, mapping, ignored)
         if built is None:
             continue
-        plan.families.append(built)
-        for person in members[family]:
+        families.append(built)
+        for person in members[family_id]:
             for i in involvements.get(person, ()):
                 if i.professional not in latest or i.start > latest[i.professional].start:
                     latest[i.professional] = i
-    for professional, i in sorted(latest.items()):
-        name = professionals[professional].get("prof_professional_name") or f"Professional {professional}"
-        plan.professionals[professional] = PlannedProfessional(professional, name, i.role, i.team)
-    plan.problems.extend(_text_problems(plan, people))
-    return plan
+    names = {
+        professional: professionals[professional].get("prof_professional_name") or f"Professional {professional}"
+        for professional in sorted(latest)
+    }
+    described: dict[str, PlannedProfessional] = {}
+    without_email: list[tuple[str, str]] = []
+    for professional, name in names.items():
+        email = mapping.professionals.get(professional)
+        if email is None:
+            without_email.append((professional, name))
+        else:
+            i = latest[professional]
+            described[professional] = PlannedProfessional(professional, name, email, i.role, i.team)
+    problems.extend(_text_problems(families, names, people))
+    return Plan(
+        Scope.HISTORY,
+        tuple(families),
+        teams,
+        professionals=described,
+        without_email=tuple(without_email),
+        problems=tuple(problems),
+        ignored=ignored,
+    )
 
 
-def _text_problems(plan: Plan, people: dict[str, _PersonRow]) -> list[SsdProblem]:
+def _text_problems(
+    families: list[PlannedFamily], professionals: dict[str, str], people: dict[str, _PersonRow]
+) -> list[Problem]:
     """Text that would be stored: present, no longer than its column, free of control characters (the shared
     rules of db/plain_text.py), and nothing a spreadsheet would run as a formula when the caseload is exported."""
     found = []
 
     def check(where: tuple[str, str, str], text: str, limit: int) -> None:
         if problem := text_problem(text, limit=limit):
-            found.append(SsdProblem(*where, problem))
+            found.append(_problem(*where, problem))
         elif text.startswith(FORMULA_STARTS):
-            found.append(SsdProblem(*where, _formula(text)))
+            found.append(_problem(*where, _formula(text)))
 
-    for family in plan.families:
+    for family in families:
         check(("ssd_family", family.reference, "fami_family_id"), family.reference, REFERENCE_MAX)
         for child in family.children:
             check(("ssd_person", child.reference, "pers_person_id"), child.reference, REFERENCE_MAX)
             if people[child.reference][1] is None:
                 found.append(
-                    SsdProblem("ssd_person", child.reference, "pers_dob", "is empty (and so is pers_expected_dob)")
+                    _problem("ssd_person", child.reference, "pers_dob", "is empty (and so is pers_expected_dob)")
                 )
             if not child.first_name:
-                found.append(SsdProblem("ssd_person", child.reference, "pers_forename", "is empty"))
+                found.append(_problem("ssd_person", child.reference, "pers_forename", "is empty"))
             else:
                 check(("ssd_person", child.reference, "pers_forename"), child.first_name, FIRST_NAME_MAX)
-    for professional in plan.professionals.values():
-        where = ("ssd_professionals", professional.professional_id, "prof_professional_name")
-        check(where, professional.name, DISPLAY_NAME_MAX)
+    for professional, name in professionals.items():
+        check(("ssd_professionals", professional, "prof_professional_name"), name, DISPLAY_NAME_MAX)
     return found
 
 
@@ -492,11 +495,12 @@ def _family(
     episodes: dict[str, list[_Episode]],
     involvements: dict[str, list[_Involvement]],
     today: dt.date,
-    plan: Plan,
+    mapping: Mapping,
+    ignored: Counter[str],
 ) -> PlannedFamily | None:
     mine = [i for person in members for i in involvements.get(person, ())]
     if not mine:
-        plan.ignored["SSD families whose mapped involvements are all ignored"] += 1
+        ignored["SSD families whose mapped involvements are all ignored"] += 1
         return None
     allocatable = [i for i in mine if i.role in ALLOCATABLE]
     pool = allocatable or mine
@@ -509,11 +513,16 @@ def _family(
     children = []
     for person in kids:
         first_name, born, _, _ = people[person]
-        periods = legal_history(episodes.get(person, []))
-        children.append(PlannedChild(person, first_name, born or dt.date.min, periods))
-    stretches: dict[str, list[Stretch]] = defaultdict(list)
-    for i in mine:
-        stretches[i.professional].append((i.start, i.end))
+        children.append(
+            PlannedChild(
+                person,
+                first_name,
+                born or dt.date.min,
+                tuple(legal_history(episodes.get(person, []))),
+                family_place=Place(person, "fami_family_id", "ssd_family"),
+                status_place=Place(person, "pers_person_id", "ssd_person"),
+            )
+        )
     starts = [p[1] for c in children for p in c.periods] + [i.start for i in mine]
     open_child = any(c.periods and c.periods[-1][0] is not LegalStatus.CLOSED for c in children)
     closed_on = None
@@ -525,7 +534,26 @@ def _family(
         team=lead.team,
         opened_on=min(starts),
         closed_on=closed_on,
-        social_worker=lead.professional if lead.role in ALLOCATABLE else None,
-        children=children,
-        involvements={p: _merged(s) for p, s in sorted(stretches.items())},
+        social_worker=mapping.professionals.get(lead.professional) if lead.role in ALLOCATABLE else None,
+        children=tuple(children),
+        involvements=_by_email(mine, mapping.professionals, ignored),
     )
+
+
+def _by_email(
+    mine: list[_Involvement], emails: Lookup[str, str], ignored: Counter[str]
+) -> dict[str, tuple[Stretch, ...]]:
+    """Each professional's stretches with the family, merged, under the email the mapping gives them (how they are
+    matched to an account); those of professionals it gives none are left out and counted."""
+    stretches: dict[str, list[Stretch]] = defaultdict(list)
+    for i in mine:
+        stretches[i.professional].append((i.start, i.end))
+    by_email: dict[str, list[Stretch]] = defaultdict(list)
+    for professional, theirs in sorted(stretches.items()):
+        merged = _merged(theirs)
+        email = emails.get(professional)
+        if email is None:
+            ignored[WITHOUT_ACCOUNT] += len(merged)
+        else:
+            by_email[email] += merged
+    return {email: tuple(_merged(theirs)) for email, theirs in sorted(by_email.items())}

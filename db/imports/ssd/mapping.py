@@ -20,6 +20,7 @@ import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from db.imports.plan import PlannedTeam
 from db.imports.problems import FileRefused
 from db.imports.ssd.extract import Extract
 from db.plain_text import printable, text_problem
@@ -48,15 +49,9 @@ _GUESSES = (
 )
 
 
-@dataclass(frozen=True)
-class TeamChoice:
-    team: str
-    office: str
-
-
 @dataclass
 class Mapping:
-    teams: dict[str, TeamChoice] = field(default_factory=dict)
+    teams: dict[str, PlannedTeam] = field(default_factory=dict)
     roles: dict[str, Role | None] = field(default_factory=dict)
     job_titles: dict[str, Role | None] = field(default_factory=dict)
     """Keys in lower case with single spaces."""
@@ -124,7 +119,7 @@ def load_mapping(text: str | bytes, name: str = "The mapping") -> Mapping:
         for key in ("team", "office"):
             if problem := text_problem(" ".join(str(choice[key]).split()), limit=NAME_MAX):
                 raise FileRefused(f'The mapping\'s [teams] "{printable(str(team_id))}" {key} name {problem}.')
-        mapping.teams[str(team_id)] = TeamChoice(
+        mapping.teams[str(team_id)] = PlannedTeam(
             " ".join(str(choice["team"]).split()), " ".join(str(choice["office"]).split())
         )
     mapping.roles = {str(k): _role(v, f'[roles] "{k}"') for k, v in _table(data, "roles").items()}
@@ -202,7 +197,7 @@ def draft_mapping(extract: Extract, existing: Mapping | None = None) -> str:
         "# Remove the # in front of each Family Safeguarding team; leave every other team commented out.",
     ]
     for team_id, choice in sorted(existing.teams.items()):
-        lines.append(f"{_quoted(team_id)} = {{ team = {_quoted(choice.team)}, office = {_quoted(choice.office)} }}")
+        lines.append(f"{_quoted(team_id)} = {{ team = {_quoted(choice.name)}, office = {_quoted(choice.office)} }}")
     for team_id in sorted(set(used_teams) | set(departments)):
         if team_id in existing.teams:
             continue
