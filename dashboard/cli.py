@@ -100,8 +100,8 @@ def cmd_users_create(args: argparse.Namespace) -> None:
     from db.services.accounts import create_user
     from db.session import make_engine
 
-    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
-    if not password:
+    password = None if args.sso_only else args.password_stdin and sys.stdin.readline().rstrip("\n")
+    if not password and not args.sso_only:
         password = getpass.getpass("Password for the new account (at least 12 characters): ")
     url = database_url()
     upgrade(url)
@@ -317,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--team", help="team name (required for team roles)")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument(
+        "--sso-only", action="store_true", help="no password: the account signs in with single sign-on only"
+    )
     create.set_defaults(func=cmd_users_create)
 
     imports = commands.add_parser("import", help="import data from the council's spreadsheets").add_subparsers(
