@@ -111,8 +111,9 @@ def enrol(engine: Engine, actor: User | None, secret: str, code: str, now: dt.da
     has it. Returns the ten recovery codes, which exist in words only here: they are kept as hashes."""
     actor = require_active(actor)
     now = now or utcnow()
-    if not actor.password_hash:
-        raise InvalidInput("Your account signs in with your council account, whose own sign-in asks for MFA.")
+    with reading(engine) as session:
+        if not session.get_one(User, actor.id).password_hash:
+            raise InvalidInput("Your account signs in with your council account, whose own sign-in asks for MFA.")
     step = _matching_step(secret, _normalised(code), now) if _normalised(code).isdigit() else None
     if step is None:
         _record_failure(engine, actor.id, "mfa.enrol_failed", "wrong code")
@@ -141,13 +142,13 @@ def remove_own(engine: Engine, actor: User | None, code: str, now: dt.datetime |
     now = now or utcnow()
     with reading(engine) as session:
         user = session.get_one(User, actor.id)
-    if not user.has_mfa:
-        raise InvalidInput("Two-step sign-in is not on for your account.")
     if mfa_required(user):
-        raise InvalidInput(
+        raise AccessDenied(
             "Your role must use two-step sign-in, so it cannot be switched off. If you have lost your phone, ask an "
             "administrator to reset it and set it up again."
         )
+    if not user.has_mfa:
+        raise InvalidInput("Two-step sign-in is not on for your account.")
     step = _matching_step(user.totp_secret or "", _normalised(code), now)
     with transaction(engine) as session:
         removed = step is not None and _spend_step(session, user.id, step)
@@ -164,9 +165,10 @@ def reset(engine: Engine, actor: User | None, user_id: int, reason: str) -> None
     reason for the audit trail. Every session of the account ends, and at its next sign-in it must enrol again
     if its role requires it. Nobody resets their own: that would let a stolen password remove the second step."""
     actor = require_admin(actor)
-    reason = clean_text(" ".join((reason or "").split()), what="The reason", limit=REASON_MAX)
+    reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput("Say why two-step sign-in is being reset (for example: a new phone, confirmed by phone).")
+    reason = clean_text(reason, what="The reason", limit=REASON_MAX)
     if user_id == actor.id:
         raise AccessDenied("Nobody can reset their own two-step sign-in: ask another administrator.")
     with transaction(engine) as session:
