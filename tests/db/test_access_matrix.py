@@ -282,6 +282,11 @@ def _code() -> str:
     return pyotp.TOTP(SECRET).now()
 
 
+def _next_code() -> str:
+    """The code of the step after the one enrolment used: a code is never accepted twice."""
+    return pyotp.TOTP(SECRET).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+
+
 def _enrol(w: World, who: str) -> None:
     _give_password(w, who)
     with reading(w.engine) as s:
@@ -644,7 +649,7 @@ PROBES = [
     ),
     Probe(
         mfa.remove_own,
-        lambda w, u: mfa.remove_own(w.engine, u, pyotp.TOTP(SECRET).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))),
+        lambda w, u: mfa.remove_own(w.engine, u, _next_code()),
         EVERYONE_ACTIVE - MFA_REQUIRED,
         prepare=_enrol,
     ),
