@@ -18,6 +18,7 @@ from dashboard.cli import DEMO_PASSWORD
 from db.models import User
 from db.session import make_engine, reading
 from tests.browser.conftest import (
+    DEMO_SETTINGS,
     SEED_TODAY,
     _fsdash,
     first_unrated_child,
@@ -37,7 +38,7 @@ def two_servers() -> Iterator[dict[str, str]]:
     """Demo data in a PostgreSQL database of its own, served by two separate app processes."""
     url = scratch_postgres_url("two_servers")
     _recreate_postgres_database(url)
-    env = {**os.environ, "DATABASE_URL": url, "FSDASH_DEMO": "1"}
+    env = {**os.environ, "DATABASE_URL": url, **DEMO_SETTINGS}
     printed = _fsdash("seed", "--scale", "demo", "--today", SEED_TODAY.isoformat(), env=env)
     accounts = {" ".join(p[:-1]): p[-1] for p in map(str.split, printed.splitlines()) if p and "@" in p[-1]}
     with running_app(env) as server_a, running_app(env) as server_b:
