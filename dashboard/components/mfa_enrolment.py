@@ -32,7 +32,12 @@ def enrolment_form(user: User) -> None:
     picture = io.BytesIO()
     segno.make(provisioning_uri(user.email, secret), error="m").save(picture, kind="png", scale=5, border=4)
     st.markdown(f"1. Open {APPS} on your phone and add an account by scanning this QR code:")
-    st.image(picture.getvalue(), caption="QR code to add the dashboard to your authenticator app", width=215)
+    st.image(
+        picture.getvalue(),
+        caption="QR code to add the dashboard to your authenticator app",
+        alt="QR code holding the key shown as text below",
+        width=215,
+    )
     st.markdown("2. Or, if you cannot scan it, type this key into the app (a time-based account):")
     st.code(_grouped(secret), language=None)
     st.markdown("3. Type the 6-digit code the app now shows for *Supervision dashboard*:")
