@@ -14,6 +14,7 @@ from dashboard.logs import keep_personal_data_out_of_logs
 from dashboard.sign_in import show_sign_in
 from dashboard.state import FLASH_KEY, current_user, engine, setup_steps, sign_out, user_at_click
 from db.services.accounts import set_table_view
+from db.settings import SettingError, check_sign_in_settings
 from risk.vocabulary import Role
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -21,6 +22,11 @@ PAGES = Path(__file__).resolve().parent / "pages"
 st.set_page_config(page_title="Supervision RAG dashboard", page_icon="🟠", layout="wide")
 keep_personal_data_out_of_logs()  # before anything can fail
 add_accessibility_styles()  # focus, target size and scrolling fixes on every page, sign-in included
+try:
+    check_sign_in_settings()
+except SettingError as exc:  # the service desk's mistake: say which setting, and let nobody in meanwhile
+    st.error(str(exc))
+    st.stop()
 
 
 def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:

@@ -106,3 +106,12 @@ def break_glass_emails() -> frozenset[str]:
     the password form is off, for when single sign-on is down. They must use two-step sign-in."""
     raw = os.environ.get("FSDASH_BREAK_GLASS", "")
     return frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+
+
+def check_sign_in_settings() -> None:
+    """Read every sign-in setting once, so a value the dashboard cannot use is reported when the app starts (a
+    SettingError naming it), not at someone's sign-in."""
+    mfa_required_roles()
+    sso_max_hours()
+    sso_require_mfa()
+    password_sign_in()

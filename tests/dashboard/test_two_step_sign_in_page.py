@@ -133,3 +133,12 @@ def test_with_the_password_form_off_only_the_emergency_form_is_left(
     assert [e.label for e in at.expander] == ["Emergency sign-in with a password (named break-glass accounts only)"]
     at = _password_step(at, admin.email)
     assert "do not match an active account" in at.error[0].value  # not a break-glass account
+
+
+def test_a_sign_in_setting_it_cannot_read_stops_the_app_with_its_name(
+    app_engine: Engine, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FSDASH_SSO_MAX_HOURS", "a working day")
+    at = _app()
+    assert "FSDASH_SSO_MAX_HOURS" in at.error[0].value
+    assert not at.text_input, "nobody signs in meanwhile"
