@@ -134,3 +134,12 @@ def test_an_administrator_typed_password_must_be_changed_at_first_sign_in(engine
         engine, None, email="cli@example.org", display_name="Cli Admin", role=Role.ADMINISTRATOR, password=PASSWORD
     )
     assert not _user(engine, by_cli.email).must_change_password
+
+
+def test_a_single_sign_on_session_ends_when_the_providers_sign_in_is_too_old(engine: Engine, team: Team1) -> None:
+    session = _session(_user(engine, team.manager.email))
+    session.sso_issued_at, session.sso_expires_at = 1_000, 2_000.0
+    assert recheck_session(engine, session, now=time.monotonic(), idle_limit=1800, wall_now=1_999.0).id
+    with pytest.raises(SessionEnded, match="council sign-in has reached its time limit") as ended:
+        recheck_session(engine, session, now=time.monotonic(), idle_limit=1800, wall_now=2_001.0)
+    assert ended.value.reason == "sso expired"
