@@ -19,10 +19,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 ## run: install, migrate the SQLite database, load demo data if it is empty, start on http://localhost:8501
+## (two-step sign-in is optional for the invented accounts here; on real data administrators and service leads must)
 run: $(VENV)/.installed
 	$(BIN)/fsdash db upgrade
 	$(BIN)/fsdash seed --scale demo --if-empty
-	FSDASH_DEMO=1 $(BIN)/fsdash run --port $(PORT)
+	FSDASH_DEMO=1 FSDASH_MFA_REQUIRED=none $(BIN)/fsdash run --port $(PORT)
 
 ## test: install with test tools, make sure PostgreSQL and Chromium are there, check lint, format and types (mypy,
 ## configured in pyproject.toml), then run every test on SQLite and PostgreSQL

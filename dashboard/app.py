@@ -6,13 +6,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.account_setup import show_account_setup
 from dashboard.components.accessibility import add_accessibility_styles
 from dashboard.components.family_card import TABLE_VIEW_HELP, TABLE_VIEW_KEY
 from dashboard.components.idle_warning import show_idle_warning
 from dashboard.logs import keep_personal_data_out_of_logs
-from dashboard.sign_in import end_sso_session, show_sign_in
-from dashboard.state import current_user, engine, sign_out, user_at_click
+from dashboard.sign_in import show_sign_in
+from dashboard.state import FLASH_KEY, current_user, engine, setup_steps, sign_out, user_at_click
 from db.services.accounts import set_table_view
+from db.settings import SettingError, check_sign_in_settings
 from risk.vocabulary import MANAGER_ROLES, Role
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -20,6 +22,11 @@ PAGES = Path(__file__).resolve().parent / "pages"
 st.set_page_config(page_title="Supervision RAG dashboard", page_icon="🟠", layout="wide")
 keep_personal_data_out_of_logs()  # before anything can fail
 add_accessibility_styles()  # focus, target size and scrolling fixes on every page, sign-in included
+try:
+    check_sign_in_settings()
+except SettingError as exc:  # the service desk's mistake: say which setting, and let nobody in meanwhile
+    st.error(str(exc))
+    st.stop()
 
 
 def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
@@ -69,9 +76,13 @@ else:
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
         if st.button("Sign out", width="stretch"):
-            sign_out("You have signed out.")
-            if end_sso_session():
+            if sign_out("You have signed out."):
                 st.stop()  # the browser is on its way to the council's sign-out page
             st.rerun()
     show_idle_warning()  # above the page, so it shows on a phone too, where the sidebar is folded away
-    st.navigation(pages_for(user.role)).run()
+    if flash := st.session_state.pop(FLASH_KEY, None):
+        st.warning(flash)
+    if setup_steps():  # a first password to change, or two-step sign-in to set up: nothing else until it is done
+        st.navigation([st.Page(show_account_setup, title="Set up your account", icon="🔐")], position="hidden").run()
+    else:
+        st.navigation(pages_for(user.role)).run()

@@ -4,6 +4,13 @@ The user is reloaded from the database on every run, so deactivating an account 
 on the next click, and an idle session ends after FSDASH_IDLE_MINUTES (default 30). Live refreshes (`live_user`)
 and downloads (`dashboard.components.downloads`) re-check the session the same way (db.access.recheck_session)
 before they read anything; a refresh is not a click, so it never keeps an idle session alive.
+
+A session remembers the account's session generation from its sign-in: a password change, an MFA reset, a
+deactivation or "sign out everywhere" moves the account's on, which ends this session in whichever app process
+holds it. A single sign-on session also ends its identity when it ends (the browser's identity cookie is not taken
+again, and the provider is asked), and ends by itself once the provider's sign-in is FSDASH_SSO_MAX_HOURS old.
+A session can begin with steps still to do (a first password to change, two-step sign-in to set up): until they
+are done `require_user` shows no page.
 """
 
 from __future__ import annotations
@@ -12,17 +19,21 @@ import os
 import time
 
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from db.access import SessionEnded, SignedIn, recheck_session
 from db.models import User
 from db.services.accounts import record_sign_out
-from db.session import make_engine
+from db.session import make_engine, reading
 
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
 SIGNED_OUT_MESSAGE_KEY = "signed_out_message"
 SIGNED_IN_KEY = "signed_in"
+SETUP_KEY = "setup_steps"
+"""What this session must do before it sees any page: "password" (change a first password), "mfa" (enrol)."""
+FLASH_KEY = "sign_in_flash"
+"""A sentence for the first page after signing in (how many recovery codes are left)."""
 
 
 @st.cache_resource
@@ -34,24 +45,82 @@ def idle_limit_seconds() -> float:
     return float(os.environ.get("FSDASH_IDLE_MINUTES", "30")) * 60
 
 
-def sign_in_as(user: User) -> None:
+def sign_in_as(
+    user: User,
+    *,
+    setup: tuple[str, ...] = (),
+    sso_issued_at: int | None = None,
+    sso_expires_at: float | None = None,
+) -> None:
+    """Begin this browser's session for `user` at the account's current session generation."""
     st.session_state.pop(SIGNED_OUT_MESSAGE_KEY, None)
+    now = time.monotonic()
     st.session_state[USER_KEY] = user.id
-    st.session_state[LAST_SEEN_KEY] = time.monotonic()
+    st.session_state[LAST_SEEN_KEY] = now
+    st.session_state[SIGNED_IN_KEY] = SignedIn(
+        user.id,
+        user.role,
+        user.team_id,
+        user.office_id,
+        now,
+        generation=user.session_generation,
+        sso_issued_at=sso_issued_at,
+        sso_expires_at=sso_expires_at,
+    )
+    st.session_state[SETUP_KEY] = list(setup)
 
 
-def sign_out(message: str | None = None, reason: str = "signed out") -> None:
-    """End the session (recorded in the audit trail) and forget everything it held."""
+def setup_steps() -> list[str]:
+    return list(st.session_state.get(SETUP_KEY, []))
+
+
+def setup_done(step: str, generation: int | None = None) -> None:
+    """One step of the account's setup is done; a new password's generation keeps this session going."""
+    st.session_state[SETUP_KEY] = [s for s in setup_steps() if s != step]
+    if generation is not None:
+        keep_session_after_own_change(generation)
+
+
+def keep_session_after_own_change(generation: int) -> None:
+    """This session made the change that ended the account's other sessions (a new password): it carries on."""
+    record = st.session_state.get(SIGNED_IN_KEY)
+    if isinstance(record, SignedIn):
+        record.generation = generation
+
+
+def is_sso_session() -> bool:
+    record = st.session_state.get(SIGNED_IN_KEY)
+    return isinstance(record, SignedIn) and record.sso_issued_at is not None
+
+
+def sign_out(message: str | None = None, reason: str = "signed out") -> bool:
+    """End the session (recorded in the audit trail) and forget everything it held. A single sign-on session ends
+    its identity too: Streamlit's identity cookie is deleted and the browser is sent to the provider's sign-out
+    (st.logout); True when that redirect is under way."""
     signed_in = st.session_state.get(SIGNED_IN_KEY)
+    sso_issued_at = None
     if isinstance(signed_in, SignedIn):
         signed_in.ended = True  # a download button still on the screen holds this too: it now refuses
+        sso_issued_at = signed_in.sso_issued_at
     user_id = st.session_state.get(USER_KEY)
     if user_id is not None:
-        record_sign_out(engine(), user_id, reason)
+        record_sign_out(engine(), user_id, reason, sso_issued_at=sso_issued_at)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     if message:
         st.session_state[SIGNED_OUT_MESSAGE_KEY] = message
+    if _identity_cookie_present():
+        st.logout()
+        return True
+    return False
+
+
+def _identity_cookie_present() -> bool:
+    """Streamlit holds a council sign-in for this browser (only when single sign-on is configured)."""
+    try:
+        return "auth" in st.secrets and bool(st.user.is_logged_in)
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
 
 
 def current_user() -> User | None:
@@ -63,7 +132,11 @@ def current_user() -> User | None:
     now = time.monotonic()
     signed_in = st.session_state.get(SIGNED_IN_KEY)
     if not isinstance(signed_in, SignedIn) or signed_in.user_id != user_id:
-        signed_in = SignedIn(user_id, None, None, None, now)  # type: ignore[arg-type]  # filled in below
+        # Only a session given a user id from outside (page tests, benchmarks) gets here: sign_in_as makes the
+        # record. It starts at the account's generation now.
+        with reading(engine()) as session:
+            generation = session.scalar(select(User.session_generation).where(User.id == user_id)) or 0
+        signed_in = SignedIn(user_id, None, None, None, now, generation=generation)  # type: ignore[arg-type]
         st.session_state[SIGNED_IN_KEY] = signed_in
     signed_in.last_seen = st.session_state.get(LAST_SEEN_KEY, now)
     try:
@@ -109,9 +182,13 @@ def user_at_click() -> User | None:
 
 
 def require_user() -> User:
-    """The signed-in user; a page run without one stops here with a message (never shows data)."""
+    """The signed-in user; a page run without one, or whose account setup is not finished (a first password to
+    change, two-step sign-in to set up), stops here with a message (never shows data)."""
     user = current_user()
     if user is None:
         st.warning("Please sign in to use the dashboard.")
+        st.stop()
+    if setup_steps():
+        st.warning("Finish setting up your account first: open the dashboard's address again.")
         st.stop()
     return user

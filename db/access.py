@@ -3,6 +3,7 @@ the server whatever the pages show or hide."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -110,6 +111,25 @@ class SignedIn:
     last_seen: float
     """a monotonic clock reading: the session's last click"""
     ended: bool = False
+    generation: int = 0
+    """the account's session generation when this session began (see SESSIONS_ENDED)"""
+    sso_issued_at: int | None = None
+    """for a single sign-on session, its identity's `iat`: ending the session ends that identity too"""
+    sso_expires_at: float | None = None
+    """for a single sign-on session, the wall-clock time (epoch seconds) after which the provider is asked again"""
+
+
+SESSIONS_ENDED = {
+    "password changed": "Your password was changed, so your other sessions were signed out. Sign in again.",
+    "password reset": "An administrator set a new password for your account, so you were signed out. Sign in again.",
+    "mfa reset": (
+        "An administrator reset your account's two-step sign-in, so you were signed out. Sign in again and set it up "
+        "again."
+    ),
+    "signed out everywhere": "An administrator signed your account out everywhere. Sign in again to continue.",
+    "deactivated": "Your account was deactivated, so you were signed out. Ask an administrator if this is unexpected.",
+}
+"""Why every session of an account ended (users.sessions_ended_reason), in the words the person reads."""
 
 
 class SessionEnded(AccessDenied):
@@ -121,20 +141,38 @@ class SessionEnded(AccessDenied):
 
 
 def recheck_session(
-    engine: Engine, signed_in: SignedIn, *, now: float, idle_limit: float, same_identity: bool = True
+    engine: Engine,
+    signed_in: SignedIn,
+    *,
+    now: float,
+    idle_limit: float,
+    same_identity: bool = True,
+    wall_now: float | None = None,
 ) -> User:
     """The signed-in user, reloaded from the database, or SessionEnded: signed out, idle for longer than
-    `idle_limit` seconds, deactivated, or (with `same_identity`, for a refresh or download built under the old
-    one) now of another role, team or office. Called before anything is read, every time."""
+    `idle_limit` seconds, a single sign-on older than its limit, deactivated, every session of the account ended
+    since this one began (the account's session generation moved on: the reason says why), or (with
+    `same_identity`, for a refresh or download built under the old one) now of another role, team or office.
+    Called before anything is read, every time, in every app process."""
     if signed_in.ended:
         raise SessionEnded("signed out", "You have signed out. Sign in again to continue.")
     if now - signed_in.last_seen > idle_limit:
         raise SessionEnded("idle", "You were signed out after a period of inactivity. Please sign in again.")
+    wall_now = time.time() if wall_now is None else wall_now
+    if signed_in.sso_expires_at is not None and wall_now > signed_in.sso_expires_at:
+        raise SessionEnded(
+            "sso expired", "Your council sign-in has reached its time limit. Sign in with your council account again."
+        )
     with reading(engine) as session:
         user = session.get(User, signed_in.user_id)
         if user is None or not user.active:
             raise SessionEnded(
                 "inactive", "Your account is no longer active. Ask an administrator if this is unexpected."
+            )
+        if user.session_generation != signed_in.generation:
+            why = user.sessions_ended_reason or "signed out everywhere"
+            raise SessionEnded(
+                f"ended: {why}", SESSIONS_ENDED.get(why, "Your session was ended. Please sign in again.")
             )
         _ = user.team, user.office  # loaded now, read after the session closes
     if same_identity and (user.role, user.team_id, user.office_id) != (

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Enum,
@@ -114,9 +115,43 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Plain tables instead of canvas grids on every page: a screen reader's user should not have to ask each time.
     table_view: Mapped[bool] = mapped_column(default=False)
+    # Two-step sign-in (RFC 6238): the base32 secret once enrolment is confirmed, and the last time step a code was
+    # accepted for, so a code is never accepted twice (the step only moves forward, in one atomic UPDATE).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Every app process compares its sessions' generation with this at each click and refresh: moving it on (a
+    # password change, an MFA reset, a deactivation, "sign out everywhere") ends every older session, and the
+    # reason says why.
+    session_generation: Mapped[int] = mapped_column(default=0)
+    sessions_ended_reason: Mapped[str | None] = mapped_column(String(40))
+    # Single sign-on identities are judged by the provider's own issue time (`iat`, seconds): the latest one
+    # accepted, and the newest one whose dashboard session has ended (signed out, idle, deactivated), at or
+    # before which the browser's identity cookie is not taken again: the provider is asked.
+    sso_last_iat: Mapped[int | None] = mapped_column(BigInteger)
+    sso_ended_before: Mapped[int | None] = mapped_column(BigInteger)
+    # A first password an administrator typed is known to them: it must be changed at first sign-in (ASVS 2.3.1).
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     team: Mapped[Team | None] = relationship()
     office: Mapped[Office | None] = relationship()
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.totp_secret is not None
+
+
+class RecoveryCode(Base):
+    """One of an account's ten one-time recovery codes, for when the authenticator is lost: only its argon2 hash is
+    kept, and `used_at` is set (once, atomically) when it signs someone in."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None]
 
 
 class Family(Base):

@@ -13,8 +13,8 @@ from risk.vocabulary import Role
 def cmd_users_create(args: argparse.Namespace) -> None:
     from db.services.accounts import create_user
 
-    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
-    if not password:
+    password = None if args.sso_only else args.password_stdin and sys.stdin.readline().rstrip("\n")
+    if not password and not args.sso_only:
         password = getpass.getpass("Password for the new account (at least 12 characters): ")
     with command_engine(upgrade_first=True) as engine:
         user = create_user(
@@ -49,4 +49,7 @@ def add_commands(commands: Commands) -> None:
     )
     create.add_argument("--team", help="team name (required for team roles)")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument(
+        "--sso-only", action="store_true", help="no password: the account signs in with single sign-on only"
+    )
     create.set_defaults(func=cmd_users_create)

@@ -4,7 +4,9 @@ a click, the sidebar says so and offers "Stay signed in", which is a click and s
 The check runs as a fragment every few seconds. A fragment's run is not a click (it never calls `current_user`),
 so the check itself never keeps an idle session alive; only the person can. Once the time is up, it says that the
 session has ended and that nothing unsaved was kept; the next click shows the sign-in screen
-(dashboard/state.py ends the session there and writes it to the audit trail).
+(dashboard/state.py ends the session there and writes it to the audit trail). A single sign-on session's identity
+ends as soon as the time is up, so that opening the dashboard in a new tab sends the browser to the council's
+sign-in page instead of being signed straight back in by Streamlit's identity cookie.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import time
 
 import streamlit as st
 
-from dashboard.state import LAST_SEEN_KEY, idle_limit_seconds
+from dashboard.state import LAST_SEEN_KEY, SIGNED_IN_KEY, engine, idle_limit_seconds
+from db.access import SignedIn
+from db.services.accounts import end_sso_identity
 
 WARN_SECONDS = 60.0
 
@@ -36,6 +40,7 @@ def _check() -> None:
     limit = idle_limit_seconds()
     left = limit - (time.monotonic() - last_seen)
     if left <= 0:
+        _end_sso_identity()
         st.error(
             "Your session has ended because there was no click for a while. Anything you had typed and not saved "
             "was not kept. Choose any page or button to sign in again."
@@ -53,3 +58,13 @@ def _check() -> None:
 def show_idle_warning() -> None:
     """Put the idle check in the current container (the sidebar); call once per run of a signed-in page."""
     st.fragment(_check, run_every=check_interval(idle_limit_seconds()))()
+
+
+def _end_sso_identity() -> None:
+    record = st.session_state.get(SIGNED_IN_KEY)
+    if isinstance(record, SignedIn) and record.sso_issued_at is not None and not st.session_state.get(_ENDED_KEY):
+        end_sso_identity(engine(), record.user_id, record.sso_issued_at)
+        st.session_state[_ENDED_KEY] = True
+
+
+_ENDED_KEY = "sso_identity_ended"

@@ -12,9 +12,10 @@ import streamlit as st
 from dashboard.components.grids import show_grid
 from dashboard.components.records_panel import records_panel
 from dashboard.components.text import md, uk_date
-from dashboard.state import engine, require_user
+from dashboard.state import engine, keep_session_after_own_change, require_user
 from db.errors import ServiceError
 from db.queries import admin as lists
+from db.services import mfa
 from db.services.accounts import MIN_PASSWORD_LENGTH, create_user
 from db.services.admin import (
     add_involvement,
@@ -23,6 +24,7 @@ from db.services.admin import (
     end_involvement,
     rename_office,
     reset_password,
+    sign_out_everywhere,
     unlock_user,
     update_team,
     update_user,
@@ -204,10 +206,11 @@ def _accounts() -> None:
                     "Office": a.office or "",
                     "Active": "Yes" if a.active else "No",
                     "Locked": "Locked" if a.locked else "",
+                    "Signs in with": _sign_in_with(a),
                 }
                 for a in shown
             ],
-            columns=["Name", "Email", "Role", "Team", "Office", "Active", "Locked"],
+            columns=["Name", "Email", "Role", "Team", "Office", "Active", "Locked", "Signs in with"],
         ),
         hide_index=True,
     )
@@ -223,8 +226,13 @@ def _accounts() -> None:
         office = st.selectbox(
             "Office (psychologists and service leads)", [NO_OFFICE, *offices.values()], key="new-office"
         )
+        sso_only = st.checkbox(
+            "Council account only (no dashboard password: signs in with single sign-on)", key="new-sso-only"
+        )
         password = st.text_input(
-            f"First password (at least {MIN_PASSWORD_LENGTH} characters)", type="password", key="new-password"
+            f"First password (at least {MIN_PASSWORD_LENGTH} characters; they choose their own at first sign-in)",
+            type="password",
+            key="new-password",
         )
         if st.form_submit_button("Create account", type="primary"):
             _attempt(
@@ -236,10 +244,15 @@ def _accounts() -> None:
                     role=role,
                     team_name=None if team == NO_TEAM else team,
                     office_name=None if office == NO_OFFICE else office,
-                    password=password,
+                    password=None if sso_only else password,
                 ),
-                f"Account created for {email}. Give them the first password in person.",
-                clear=("new-name", "new-email", "new-password"),
+                f"Account created for {email}. "
+                + (
+                    "They sign in with their council account."
+                    if sso_only
+                    else "Give them the first password in person: they choose their own at first sign-in."
+                ),
+                clear=("new-name", "new-email", "new-password", "new-sso-only"),
             )
     with right:
         by_id = {a.id: a for a in shown}
@@ -286,10 +299,44 @@ def _accounts() -> None:
             )
             if st.form_submit_button("Set password"):
                 _attempt(
-                    lambda: reset_password(engine(), user, person.id, new_password),
-                    f"Password of {person.name} set. Give it to them in person.",
+                    lambda: _reset_password(person.id, new_password),
+                    f"Password of {person.name} set. Give it to them in person: they choose their own at next "
+                    "sign-in. Their sessions were signed out.",
                     clear=("reset-password",),
                 )
+        _sessions_and_two_step(person)
+
+
+def _reset_password(person_id: int, password: str) -> None:
+    generation = reset_password(engine(), user, person_id, password)
+    if person_id == user.id:  # one's own: this session carries on, the others end
+        keep_session_after_own_change(generation)
+
+
+def _sign_in_with(account: lists.UserRow) -> str:
+    if not account.password:
+        return "council account"
+    return "password and code" if account.mfa else "password"
+
+
+def _sessions_and_two_step(person: lists.UserRow) -> None:
+    """Ending every session of an account, and resetting its two-step sign-in (never one's own)."""
+    if person.mfa and person.id != user.id:
+        with st.form(f"mfa-reset-{person.id}"):
+            st.markdown(f"**Reset two-step sign-in of {md(person.name)}** (a lost or new phone)")
+            reason = st.text_input("Why (for the audit trail)", key="mfa-reset-reason")
+            if st.form_submit_button("Reset two-step sign-in"):
+                _attempt(
+                    lambda: mfa.reset(engine(), user, person.id, reason),
+                    f"Two-step sign-in of {person.name} reset: their sessions were signed out, and they set it up "
+                    "again at their next sign-in.",
+                    clear=("mfa-reset-reason",),
+                )
+    if st.button(f"Sign {md(person.name)} out everywhere", key=f"sign-out-everywhere-{person.id}"):
+        _attempt(
+            lambda: sign_out_everywhere(engine(), user, person.id),
+            f"Every session of {person.name} ends at its next click or refresh.",
+        )
 
 
 def _involvement() -> None:

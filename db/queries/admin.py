@@ -38,6 +38,10 @@ class UserRow:
     office: str | None
     active: bool
     locked: bool
+    mfa: bool = False
+    """two-step sign-in is on"""
+    password: bool = True
+    """False for a single sign-on only account"""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def users(
             Office.name,
             User.active,
             User.locked_until,
+            User.totp_secret.is_not(None),
+            User.password_hash.is_not(None),
         )
         .outerjoin(Team, Team.id == User.team_id)
         .outerjoin(Office, Office.id == User.office_id)
@@ -124,7 +130,10 @@ def users(
     elif status == "locked":
         query = query.where(User.locked_until > now)
     with reading(engine) as session:
-        return [UserRow(*row[:9], locked=_after(row[9], now)) for row in session.execute(query)]
+        return [
+            UserRow(*row[:9], locked=_after(row[9], now), mfa=bool(row[10]), password=bool(row[11]))
+            for row in session.execute(query)
+        ]
 
 
 def _after(moment: dt.datetime | None, now: dt.datetime) -> bool:

@@ -1,8 +1,10 @@
 """Local accounts: argon2id password hashes, sign-in with lockout, and deactivation.
 
-Five failed sign-ins lock an account for 15 minutes; a deactivated account can never sign in. Every attempt is
+Five failed sign-ins (wrong passwords and wrong two-step codes together) lock an account for 15 minutes; a
+deactivated account can never sign in. An account without a password (single sign-on only) never counts a
+failure, so junk typed into the password form cannot lock its owner out of single sign-on. Every attempt is
 written to the audit trail (the email typed for an unknown account is not: it may be a password typed in the
-wrong box).
+wrong box). The second step, the code, is in db/services/mfa.py.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import functools
 import re
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,6 +26,7 @@ from db.models import Office, Team, User, utcnow
 from db.plain_text import clean_text
 from db.services.audit import record
 from db.session import reading, transaction
+from db.settings import break_glass_emails, password_sign_in
 from risk.vocabulary import Role
 
 MAX_FAILED_SIGN_INS = 5
@@ -82,18 +86,45 @@ NO_MATCH = (
 whether an account exists or is locked."""
 
 
-def sign_in(engine: Engine, email: str, password: str, now: dt.datetime | None = None) -> User:
-    """The active user with this email and password, or SignInFailed with the same message whatever went wrong.
+@dataclass(frozen=True)
+class CodeNeeded:
+    """The password was right and the account uses two-step sign-in: nobody is signed in until the code is right
+    too (db.services.mfa.sign_in_with_code), which must follow within CODE_STEP_LIMIT."""
+
+    user_id: int
+    checked_at: dt.datetime
+
+
+CODE_STEP_LIMIT = dt.timedelta(minutes=5)
+
+
+def password_form_open_to(email: str) -> bool:
+    """With the password form switched off (FSDASH_PASSWORD_SIGN_IN=off) only the break-glass accounts use it."""
+    return password_sign_in() or email.strip().lower() in break_glass_emails()
+
+
+def sign_in(engine: Engine, email: str, password: str, now: dt.datetime | None = None) -> User | CodeNeeded:
+    """The active user with this email and password, or SignInFailed with the same message whatever went wrong;
+    for an account with two-step sign-in, CodeNeeded instead of the user (the code is the next step).
 
     An attempt is counted atomically *before* its password is checked (one UPDATE that refuses a locked or
     deactivated account), so parallel guesses cannot slip past the lockout: at most MAX_FAILED_SIGN_INS passwords
     are ever checked per lockout. Every refusal does one argon2 verification (against a dummy hash when there is
     no password to check), so an unknown email takes as long as a wrong password. Failures are committed (counted
     and audited) before the refusal is raised; the hash is checked outside any transaction, holding no lock.
+    An account without a password counts nothing (its UPDATE matches no row), and with the password form switched
+    off an account that is not a break-glass one is refused the same way, after the same work.
+
+    A right password followed by a code: the password's own count is taken back, so it is the wrong passwords and
+    wrong codes that add up to the lockout, and the count starts again only when the code is right too.
     """
     now = now or utcnow()
     with reading(engine) as session:
         user_id = session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower()))
+    if user_id is not None and not password_form_open_to(email):
+        _verify(_dummy_hash(), password)
+        _record_failure(engine, user_id, "auth.sign_in_failed", "password sign-in off")
+        raise SignInFailed(NO_MATCH)
     attempt = _count_attempt(engine, user_id, now) if user_id is not None else None
     if user_id is None or attempt is None:  # (no attempt is counted without an account)
         _verify(_dummy_hash(), password)  # the same work as checking a real password
@@ -121,20 +152,31 @@ def sign_in(engine: Engine, email: str, password: str, now: dt.datetime | None =
         user = session.get_one(User, user_id)
         if _hasher.check_needs_rehash(user.password_hash or ""):
             user.password_hash = hash_password(password)
+        if user.has_mfa:
+            session.execute(
+                update(User)
+                .where(User.id == user_id, User.failed_sign_ins > 0)
+                .values(failed_sign_ins=User.failed_sign_ins - 1)
+                .execution_options(synchronize_session=False)
+            )
+            record(session, user, "auth.password_accepted", "user", user.id, after={"next": "code"})
+            return CodeNeeded(user_id, now)
         user.failed_sign_ins, user.locked_until = 0, None
-        record(session, user, "auth.sign_in", "user", user.id)
+        record(session, user, "auth.sign_in", "user", user.id, after={"method": "password"})
     return user
 
 
 def _count_attempt(engine: Engine, user_id: int, now: dt.datetime) -> tuple[str | None, int] | None:
-    """Count one attempt on an active, unlocked account in a single atomic UPDATE: (password hash, attempts so
-    far including this one), or None when the account is deactivated or locked (nothing is counted then)."""
+    """Count one attempt on an active, unlocked account that has a password, in a single atomic UPDATE: (password
+    hash, attempts so far including this one), or None when the account is deactivated, locked or has no password
+    (nothing is counted then: single sign-on accounts cannot be locked from the password form)."""
     with transaction(engine) as session:
         row = session.execute(
             update(User)
             .where(
                 User.id == user_id,
                 User.active.is_(True),
+                User.password_hash.is_not(None),
                 or_(User.locked_until.is_(None), User.locked_until <= now),
             )
             .values(failed_sign_ins=User.failed_sign_ins + 1)
@@ -158,7 +200,7 @@ def _why_refused(engine: Engine, user_id: int, now: dt.datetime) -> str:
     """For the audit trail only (the person is told nothing more than NO_MATCH)."""
     with reading(engine) as session:
         user = session.get_one(User, user_id)
-        return "inactive" if not user.active else "locked"
+        return "inactive" if not user.active else ("no password" if not user.password_hash else "locked")
 
 
 def _record_failure(engine: Engine, user_id: int | None, verb: str, reason: str) -> None:
@@ -191,11 +233,38 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-def record_sign_out(engine: Engine, user_id: int, reason: str) -> None:
-    """The end of a session in the audit trail: 'signed out', 'idle' or 'deactivated'."""
+def record_sign_out(engine: Engine, user_id: int, reason: str, sso_issued_at: int | None = None) -> None:
+    """The end of a session in the audit trail: 'signed out', 'idle', 'inactive', …. For a single sign-on
+    session, `sso_issued_at` is its identity's `iat`: that identity (and any older one) is not accepted again, so
+    the browser's identity cookie cannot sign it straight back in and the provider is asked."""
     with transaction(engine) as session:
         user = session.get(User, user_id)
+        if user is not None and sso_issued_at is not None:
+            user.sso_ended_before = max(user.sso_ended_before or 0, sso_issued_at)
         record(session, user, "auth.sign_out", "user", user_id, after={"reason": reason})
+
+
+def end_sso_identity(engine: Engine, user_id: int, issued_at: int) -> None:
+    """A single sign-on session that went idle: its identity (and any older one) is not accepted again, so a new
+    tab cannot be signed straight back in by the browser's identity cookie. The session itself ends, and is
+    audited, at its next click."""
+    with transaction(engine) as session:
+        session.execute(
+            update(User)
+            .where(User.id == user_id, or_(User.sso_ended_before.is_(None), User.sso_ended_before < issued_at))
+            .values(sso_ended_before=issued_at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def end_sessions(user: User, reason: str) -> None:
+    """End every session of this account, in every app process, at its next click or refresh: they compare their
+    generation with the account's (db.access.recheck_session), and `reason` tells them why. Its single sign-on
+    identities end too. Called inside the transaction of the change that is the reason."""
+    user.session_generation = (user.session_generation or 0) + 1
+    user.sessions_ended_reason = reason
+    if user.sso_last_iat is not None:
+        user.sso_ended_before = max(user.sso_ended_before or 0, user.sso_last_iat)
 
 
 def create_user(
@@ -212,7 +281,11 @@ def create_user(
 ) -> User:
     """Create an account. Team roles need a team; a psychologist or service lead may instead be tied to an
     office. Actor None is the command line, or the first-run screen with `only_if_first`, which is refused as soon
-    as any account exists (checked under a lock, so two people setting up at once cannot both succeed)."""
+    as any account exists (checked under a lock, so two people setting up at once cannot both succeed).
+
+    No password makes a single sign-on only account. A password an administrator typed must be changed by its
+    owner at first sign-in (ASVS 2.3.1); the command line's (the service desk setting up) and the first-run
+    screen's (typed by the person themselves) need not."""
     email = clean_text(email, what="The email address", limit=EMAIL_MAX)
     if not _EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address.")
@@ -249,6 +322,7 @@ def create_user(
             team_id=team.id if team else None,
             office_id=office.id if office else (team.office_id if team else None),
             password_hash=hash_password(password) if password else None,
+            must_change_password=bool(password) and actor is not None,
         )
         session.add(user)
         session.flush()
@@ -258,13 +332,15 @@ def create_user(
             "user.create",
             "user",
             user.id,
-            after={"email": email, "role": role.value, "team_id": user.team_id},
+            after={"email": email, "role": role.value, "team_id": user.team_id, "password": bool(password)},
         )
         return user
 
 
-def change_password(engine: Engine, actor: User, current: str, new: str, now: dt.datetime | None = None) -> None:
-    """Change one's own password, proving the current one first.
+def change_password(engine: Engine, actor: User, current: str, new: str, now: dt.datetime | None = None) -> int:
+    """Change one's own password, proving the current one first; every other session of the account ends (one
+    opened with the old password should not outlive it). Returns the account's new session generation, for the
+    session that made the change to carry on with.
 
     A wrong current password counts towards the same lockout as sign-in (so a session left open cannot be used to
     guess the password) and is written to the audit trail.
@@ -302,7 +378,10 @@ def change_password(engine: Engine, actor: User, current: str, new: str, now: dt
             raise AccessDenied("Your account is no longer active.")
         user.password_hash = hash_password(new)
         user.failed_sign_ins = 0
+        user.must_change_password = False
+        end_sessions(user, "password changed")
         record(session, user, "user.password_change", "user", user.id)
+        return user.session_generation
 
 
 def set_table_view(engine: Engine, actor: User | None, on: bool) -> None:

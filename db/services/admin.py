@@ -12,7 +12,7 @@ from db.access import require_admin
 from db.errors import InvalidInput, NotFound
 from db.models import Family, Involvement, Office, Team, User
 from db.plain_text import clean_text
-from db.services.accounts import check_new_password, create_user, hash_password
+from db.services.accounts import check_new_password, create_user, end_sessions, hash_password
 from db.services.audit import record
 from db.session import transaction
 from risk.vocabulary import Role
@@ -104,7 +104,8 @@ def update_user(
     office_id: int | None,
     active: bool,
 ) -> None:
-    """Change an account's role, team or office, or (de)activate it: a deactivated user loses access at once."""
+    """Change an account's role, team or office, or (de)activate it: a deactivated user loses access at once, and
+    every session it had stays ended if it is activated again."""
     actor = require_admin(actor)
     with transaction(engine) as session:
         user = session.get(User, user_id)
@@ -124,14 +125,18 @@ def update_user(
                 raise InvalidInput("That team does not exist.")
             office_id = team.office_id
         before = {"role": user.role.value, "team_id": user.team_id, "office_id": user.office_id, "active": user.active}
+        if user.active and not active:
+            end_sessions(user, "deactivated")
         user.role, user.team_id, user.office_id, user.active = role, team_id, office_id, active
         after = {"role": role.value, "team_id": team_id, "office_id": office_id, "active": active}
         if before != after:
             record(session, actor, "user.update", "user", user.id, before=before, after=after)
 
 
-def reset_password(engine: Engine, actor: User | None, user_id: int, password: str) -> None:
-    """Set a new password for someone who forgot theirs; it also lifts a lockout."""
+def reset_password(engine: Engine, actor: User | None, user_id: int, password: str) -> int:
+    """Set a new password for someone who forgot theirs; it also lifts a lockout. Their sessions end, and as the
+    administrator knows this password, its owner must change it at their next sign-in (ASVS 2.3.1). Returns the
+    account's new session generation (an administrator setting their own carries on with it)."""
     actor = require_admin(actor)
     with transaction(engine) as session:
         user = session.get(User, user_id)
@@ -140,7 +145,22 @@ def reset_password(engine: Engine, actor: User | None, user_id: int, password: s
         check_new_password(password, email=user.email, name=user.display_name)
         user.password_hash = hash_password(password)
         user.failed_sign_ins, user.locked_until = 0, None
+        user.must_change_password = user.id != actor.id
+        end_sessions(user, "password reset")
         record(session, actor, "user.password_reset", "user", user.id)
+        return user.session_generation
+
+
+def sign_out_everywhere(engine: Engine, actor: User | None, user_id: int) -> None:
+    """End every session of an account in every app process at its next click or refresh (a lost laptop, a
+    suspected misuse), its single sign-on identities included. The account itself is unchanged."""
+    actor = require_admin(actor)
+    with transaction(engine) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("That account does not exist.")
+        end_sessions(user, "signed out everywhere")
+        record(session, actor, "user.sign_out_everywhere", "user", user.id)
 
 
 def unlock_user(engine: Engine, actor: User | None, user_id: int) -> None:

@@ -41,6 +41,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+DEMO_SETTINGS = {"FSDASH_DEMO": "1", "FSDASH_MFA_REQUIRED": "none"}
+"""The invented accounts are signed in many times a run: two-step sign-in stays optional for them, as under
+`make run`; tests/browser/test_two_step_sign_in.py runs with the default (administrators and service leads must)."""
+
 pytestmark = pytest.mark.browser
 # A loaded CI machine can take more than Playwright's default 5 s to rerun a Streamlit script.
 expect.set_options(timeout=15_000)
@@ -113,7 +117,7 @@ def _wait_until_healthy(server: subprocess.Popen[bytes], url: str, log: IO[bytes
 def seeded_app(folder: Path, **settings: str) -> Iterator[dict[str, str]]:
     """A running app on freshly seeded demo data of its own (with extra environment `settings`): its URL, database
     URL and the accounts `fsdash seed` printed, by role."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'app.db'}", "FSDASH_DEMO": "1", **settings}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'app.db'}", **DEMO_SETTINGS, **settings}
     printed = _fsdash("seed", "--scale", "demo", "--today", SEED_TODAY.isoformat(), env=env)
     accounts = {}
     for line in printed.splitlines():

@@ -26,7 +26,17 @@ from sqlalchemy import select
 from db.models import User
 from db.services.accounts import set_table_view
 from db.session import make_engine, reading
-from tests.browser.conftest import ROOT, SEED_TODAY, _fsdash, running_app, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    ROOT,
+    SEED_TODAY,
+    _fsdash,
+    running_app,
+    screenshot,
+    seeded_app,
+    sign_in,
+    wait_for_app,
+)
+from tests.browser.test_two_step_sign_in import enrol, next_code, password_step
 
 AXE_RESULTS = ROOT / "test-artifacts" / "axe"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -342,3 +352,33 @@ def test_the_service_overviews_charts_give_their_figures_as_tables(page: Page, l
     expect(table.locator("tbody tr").last).to_be_in_viewport()  # the expander has finished opening
     screenshot(page, "35-service-figures-table")
     assert not scan(page, "service-lead-figures-open")
+
+
+@pytest.fixture(scope="module")
+def mfa_required_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Two-step sign-in as a council runs it: required of service leads and administrators (the default)."""
+    with seeded_app(tmp_path_factory.mktemp("axe-mfa"), FSDASH_MFA_REQUIRED="administrator,service_lead") as app:
+        yield app
+
+
+def test_the_two_step_sign_in_screens_pass_axe(page: Page, mfa_required_app: dict[str, str]) -> None:
+    """The enrolment (QR code, key, code box), the recovery codes, the code step, and My account with it on."""
+    url, email = mfa_required_app["url"], mfa_required_app["service lead"]
+    password_step(page, url, email)
+    expect(page.get_by_role("heading", name="Finish setting up your account")).to_be_visible()
+    found = scan(page, "mfa-enrolment")
+    totp, _ = enrol(page)
+    found += scan(page, "mfa-recovery-codes")
+    page.get_by_role("button", name="I have kept my recovery codes").click()
+    expect(page.get_by_role("heading", name="Service overview").first).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    password_step(page, url, email)
+    expect(page.get_by_text("Your password was right")).to_be_visible()
+    found += scan(page, "mfa-code-step")
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(next_code(totp))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    _open(page, "My account")
+    expect(page.get_by_text("Two-step sign-in is")).to_be_visible()
+    found += scan(page, "mfa-my-account")
+    assert not found, "\n".join(found)

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.cli.seeding import DEMO_PASSWORD
 from tests.browser.conftest import (
+    DEMO_SETTINGS,
     SEED_TODAY,
     _fsdash,
     first_unrated_child,
@@ -80,7 +81,7 @@ def keyboard_sign_in(page: Page, url: str, email: str) -> None:
 def own_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A seeded app for this module alone: the chair's test closes its meeting."""
     db = tmp_path_factory.mktemp("keyboard") / "app.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FSDASH_DEMO": "1"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", **DEMO_SETTINGS}
     printed = _fsdash("seed", "--scale", "demo", "--today", SEED_TODAY.isoformat(), env=env)
     accounts = {" ".join(p[:-1]): p[-1] for p in (line.split() for line in printed.splitlines()) if p and "@" in p[-1]}
     with running_app(env) as url:

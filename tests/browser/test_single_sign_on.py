@@ -46,6 +46,29 @@ def sso_app(live_app: dict[str, str], provider: str, tmp_path_factory: pytest.Te
         yield url
 
 
+@pytest.fixture(scope="module")
+def sso_idle_app(live_app: dict[str, str], provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A third server on the demo database, single sign-on configured, whose sessions go idle after 6 seconds."""
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    secrets_file = tmp_path_factory.mktemp("sso-idle") / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{url}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+        'client_id = "fsdash-tests"\n'
+        'client_secret = "not-a-real-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    with running_app(
+        {**os.environ, "DATABASE_URL": live_app["database_url"], "FSDASH_IDLE_MINUTES": "0.1"},
+        address="localhost",
+        port=port,
+        args=("--secrets.files", str(secrets_file)),
+    ) as url:
+        yield url
+
+
 def _provider_verifies(provider_page: str, email: str) -> None:
     """The provider vouches for the email (`email_verified: true`), as the dashboard requires."""
     parts = urllib.parse.urlsplit(provider_page)
@@ -98,5 +121,25 @@ def test_a_council_account_without_a_dashboard_account_is_refused(browser: Brows
         expect(page.get_by_text("No dashboard account uses new.starter@example.org")).to_be_visible(timeout=20_000)
         expect(page.get_by_text("Signed in as")).to_have_count(0)
         screenshot(page, "41-sso-refused")
+    finally:
+        context.close()
+
+
+def test_after_an_idle_sign_out_the_browser_is_sent_to_the_provider_not_signed_straight_back_in(
+    browser: Browser, sso_idle_app: str, live_app: dict[str, str]
+) -> None:
+    """Streamlit's identity cookie lives 30 days: without the dashboard ending the identity with the session, opening
+    the address again after an idle sign-out signed the same browser straight back in."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        _through_the_provider(page, sso_idle_app, live_app["social worker"])
+        expect(page.get_by_text("Signed in as")).to_be_visible(timeout=20_000)
+        expect(page.get_by_text("Your session has ended because there was no click")).to_be_visible(timeout=30_000)
+        page.goto(sso_idle_app)
+        expect(page.locator("input[name=sub]")).to_be_visible(timeout=20_000)  # the provider's own sign-in page
+        assert not page.url.startswith(sso_idle_app), page.url
+        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        screenshot(page, "42-sso-idle-asks-the-provider-again")
     finally:
         context.close()

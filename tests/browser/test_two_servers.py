@@ -2,22 +2,27 @@
 
 Each browser session lives in the process that served it, so nothing the meeting depends on may live only in one
 process's memory: a rating saved through server A reaches the chair's screen on server B by itself, closing the
-meeting on B refuses a save on A, and wrong passwords count towards one lockout whichever server they reach.
+meeting on B refuses a save on A, wrong passwords count towards one lockout whichever server they reach, a two-step
+code used on one is refused on the other, and a password changed on one ends the account's session on the other.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
+import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from dashboard.cli.seeding import DEMO_PASSWORD
 from db.models import User
+from db.services import mfa
 from db.session import make_engine, reading
 from tests.browser.conftest import (
+    DEMO_SETTINGS,
     SEED_TODAY,
     _fsdash,
     first_unrated_child,
@@ -30,6 +35,8 @@ from tests.browser.test_supervision_flow import STILL_TO_COME, _missing
 from tests.conftest import _recreate_postgres_database, scratch_postgres_url
 
 pytestmark = pytest.mark.postgres
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+NEW_PASSWORD = "trellis-omnibus-quietly-7"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +44,7 @@ def two_servers() -> Iterator[dict[str, str]]:
     """Demo data in a PostgreSQL database of its own, served by two separate app processes."""
     url = scratch_postgres_url("two_servers")
     _recreate_postgres_database(url)
-    env = {**os.environ, "DATABASE_URL": url, "FSDASH_DEMO": "1"}
+    env = {**os.environ, "DATABASE_URL": url, **DEMO_SETTINGS}
     printed = _fsdash("seed", "--scale", "demo", "--today", SEED_TODAY.isoformat(), env=env)
     accounts = {" ".join(p[:-1]): p[-1] for p in map(str.split, printed.splitlines()) if p and "@" in p[-1]}
     with running_app(env) as server_a, running_app(env) as server_b:
@@ -112,3 +119,62 @@ def test_wrong_passwords_on_both_servers_count_towards_one_lockout(
             assert s.scalars(select(User.locked_until).where(User.email == email)).one() is not None
     finally:
         engine.dispose()
+
+
+def test_a_code_used_on_one_server_is_refused_on_the_other(browser: Browser, two_servers: dict[str, str]) -> None:
+    """The last step used is stored in PostgreSQL and moved forward in one UPDATE, so the other process refuses it."""
+    email = two_servers["administrator"]
+    engine = make_engine(two_servers["database_url"])
+    try:
+        with reading(engine) as s:
+            admin = s.scalars(select(User).where(User.email == email)).one()
+        totp = pyotp.TOTP(SECRET)
+        mfa.enrol(engine, admin, SECRET, totp.now())
+    finally:
+        engine.dispose()
+    on_a, on_b = _page(browser), _page(browser)
+    try:
+        for page, server in ((on_a, "a"), (on_b, "b")):
+            page.goto(two_servers[server])
+            page.get_by_label("Email").fill(email)
+            page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_text("Your password was right")).to_be_visible()
+        code = totp.at(time.time() + totp.interval)  # not the step enrolment used
+        for page in (on_a, on_b):
+            page.get_by_label("Code from your authenticator app, or a recovery code").fill(code)
+            page.get_by_role("button", name="Continue").click()
+        expect(on_a.get_by_text("Signed in as")).to_be_visible()
+        expect(on_b.get_by_text("That code has already been used")).to_be_visible()
+        expect(on_b.get_by_text("Signed in as")).to_have_count(0)
+        screenshot(on_b, "42-two-servers-code-replay-refused-on-b")
+    finally:
+        on_a.context.close()
+        on_b.context.close()
+
+
+def test_a_password_changed_on_one_server_ends_the_session_on_the_other(
+    browser: Browser, two_servers: dict[str, str]
+) -> None:
+    email = two_servers["service lead"]
+    here, there = _page(browser), _page(browser)
+    try:
+        sign_in(here, two_servers["a"], email)
+        sign_in(there, two_servers["b"], email)
+        here.get_by_test_id("stSidebarNavLink").filter(has_text="My account").click()
+        here.get_by_label("Current password").fill(DEMO_PASSWORD)
+        here.get_by_label("New password (at least 12 characters)").fill(NEW_PASSWORD)
+        here.get_by_label("New password again").fill(NEW_PASSWORD)
+        here.get_by_role("button", name="Change password").click()
+        expect(here.get_by_text("Your password has been changed")).to_be_visible()
+
+        there.get_by_test_id("stSidebarNavLink").filter(has_text="My account").click()  # its next click
+        expect(there.get_by_text("Your password was changed, so your other sessions were signed out")).to_be_visible()
+        expect(there.get_by_text("Signed in as")).to_have_count(0)
+        screenshot(there, "43-two-servers-session-ended-by-password-change")
+        here.get_by_test_id("stSidebarNavLink").filter(has_text="Service overview").click()  # the changer carries on
+        expect(here.get_by_role("heading", name="Service overview").first).to_be_visible()
+        expect(here.get_by_text("Signed in as")).to_be_visible()
+    finally:
+        here.context.close()
+        there.context.close()

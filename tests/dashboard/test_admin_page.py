@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pyotp
 import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.text import WORD_JOINER
 from db.models import AuditEvent, FamilyRiskScore, Involvement, Office, Rating, Team, User
+from db.services import mfa
 from db.services.accounts import hash_password
 from db.services.meetings import close_meeting
 from db.session import reading, transaction
@@ -254,3 +256,48 @@ def test_every_other_role_sees_a_refusal_and_no_data(
     at = run_page("admin.py", someone)
     assert "Only administrators" in at.error[0].value
     assert not at.dataframe and not at.tabs and not at.text_input and not at.selectbox
+
+
+def test_an_account_for_single_sign_on_only_is_created_without_a_password(
+    run_page: PageRunner, app_engine: Engine, people: tuple[User, Team1]
+) -> None:
+    administrator, _ = people
+    at = run_page("admin.py", administrator)
+    at.text_input(key="new-name").input("Sam Patel")
+    at.text_input(key="new-email").input("sam.patel@example.org")
+    at.selectbox(key="new-role").set_value(Role.SOCIAL_WORKER)
+    at.selectbox(key="new-team").set_value("Stevenage A")
+    at.checkbox(key="new-sso-only").check()
+    _button(at, "Create account")
+    assert _said(at.success, "They sign in with their council account")
+    with reading(app_engine) as s:
+        sam = s.scalars(select(User).where(User.email == "sam.patel@example.org")).one()
+    assert sam.password_hash is None and not sam.must_change_password
+    at.text_input(key="user-search").input("sam.patel").run()
+    assert at.dataframe[1].value["Signs in with"].tolist() == ["council account"]
+
+
+def test_two_step_sign_in_is_reset_with_a_reason_and_sessions_ended_everywhere(
+    run_page: PageRunner, app_engine: Engine, people: tuple[User, Team1]
+) -> None:
+    administrator, team = people
+    with reading(app_engine) as s:
+        sw = s.get_one(User, team.social_worker.id)
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    mfa.enrol(app_engine, sw, secret, pyotp.TOTP(secret).now())
+    page_of_sw = run_page("account.py", team.social_worker)
+    at = run_page("admin.py", administrator)
+    _selectbox(at, "Account to change").set_value(team.social_worker.id).run()
+    _button(at, "Reset two-step sign-in")
+    assert _said(at.error, "Say why")
+    at.text_input(key="mfa-reset-reason").input("New phone, confirmed by a call")
+    _button(at, "Reset two-step sign-in")
+    assert _said(at.success, "Two-step sign-in of SW Stevenage A reset")
+    page_of_sw.run()
+    assert "Please sign in" in page_of_sw.warning[0].value
+    assert "reset your account's two-step sign-in" in page_of_sw.session_state["signed_out_message"]
+    _selectbox(at, "Account to change").set_value(administrator.id).run()
+    assert "Reset two-step sign-in" not in [b.label for b in at.button], "never one's own"
+    at = _button(at, "Sign Admin out everywhere")
+    assert _verbs(app_engine)[-2:] == ["user.sign_out_everywhere", "auth.sign_out"]  # this session too
+    assert "Please sign in" in at.warning[0].value

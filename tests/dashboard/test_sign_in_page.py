@@ -6,6 +6,7 @@ for what Streamlit holds after a successful login, so the mapping and the screen
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -90,14 +91,14 @@ def test_with_sso_configured_the_council_sign_in_is_offered(team: Team1, sso: Fa
 
 
 def test_a_verified_council_email_signs_in_its_account(team: Team1, sso: FakeUser) -> None:
-    sso.update(email=team.manager.email.upper(), email_verified=True)
+    sso.update(email=team.manager.email.upper(), email_verified=True, iat=int(time.time()))
     at = _app()
     assert not at.exception
     assert "Sign out" in [b.label for b in at.button]
 
 
 def test_a_council_email_without_an_account_is_refused_clearly(team: Team1, sso: FakeUser) -> None:
-    sso.update(email="new.starter@example.org", email_verified=True)
+    sso.update(email="new.starter@example.org", email_verified=True, iat=int(time.time()))
     at = _app()
     assert "No dashboard account uses new.starter@example.org" in at.error[0].value
     assert "Sign out of the council account" in [b.label for b in at.button]

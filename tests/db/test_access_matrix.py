@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -54,6 +55,7 @@ from db.queries.rating_form import rating_form
 from db.queries.service import figures_version, legal_status_counts, team_month_scores, visible_offices
 from db.queries.teams import aggregate_teams, case_teams
 from db.services import admin as admin_services
+from db.services import mfa
 from db.services.accounts import change_password, create_user, hash_password, set_table_view
 from db.services.actions import add_action, complete_action
 from db.services.corrections import correct_rating
@@ -268,6 +270,32 @@ def _second_rating_b(w: World, who: str) -> None:
 def _give_password(w: World, who: str) -> None:
     with transaction(w.engine) as s:
         s.get_one(User, w.person(who).id).password_hash = hash_password(OLD_PASSWORD)
+
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+MFA_REQUIRED = frozenset(  # by default administrators and service leads must keep two-step sign-in on
+    {"A:administrator", "administrator", "A:service_lead", "A office:service_lead", "head of service", B_LEAD}
+)
+
+
+def _code() -> str:
+    return pyotp.TOTP(SECRET).now()
+
+
+def _next_code() -> str:
+    """The code of the step after the one enrolment used: a code is never accepted twice."""
+    return pyotp.TOTP(SECRET).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+
+
+def _enrol(w: World, who: str) -> None:
+    _give_password(w, who)
+    with reading(w.engine) as s:
+        user = s.get_one(User, w.person(who).id)
+    mfa.enrol(w.engine, user, SECRET, _code())
+
+
+def _enrol_b_social_worker(w: World, who: str) -> None:
+    _enrol(w, "B:social_worker")
 
 
 def _reimport_b(w: World, u: User) -> Any:
@@ -567,6 +595,17 @@ PROBES = [
         ADMINS,
     ),
     Probe(
+        admin_services.sign_out_everywhere,
+        lambda w, u: admin_services.sign_out_everywhere(w.engine, u, w.person("B:social_worker").id),
+        ADMINS,
+    ),
+    Probe(
+        mfa.reset,
+        lambda w, u: mfa.reset(w.engine, u, w.person("B:social_worker").id, "a new phone, confirmed by a call"),
+        ADMINS,
+        prepare=_enrol_b_social_worker,
+    ),
+    Probe(
         admin_services.unlock_user,
         lambda w, u: admin_services.unlock_user(w.engine, u, w.person("B:family_support_worker").id),
         ADMINS,
@@ -613,6 +652,25 @@ PROBES = [
         prepare=_give_password,
     ),
     Probe(set_table_view, lambda w, u: set_table_view(w.engine, u, True), EVERYONE_ACTIVE),
+    Probe(
+        mfa.enrol,
+        lambda w, u: mfa.enrol(w.engine, u, SECRET, _code()),
+        EVERYONE_ACTIVE,
+        lambda w, who, r: len(r) == 10,
+        prepare=_give_password,
+    ),
+    Probe(
+        mfa.remove_own,
+        lambda w, u: mfa.remove_own(w.engine, u, _next_code()),
+        EVERYONE_ACTIVE - MFA_REQUIRED,
+        prepare=_enrol,
+    ),
+    Probe(
+        mfa.recovery_codes_left,
+        lambda w, u: mfa.recovery_codes_left(w.engine, u),
+        EVERYONE_ACTIVE,
+        lambda w, who, r: r == 0,
+    ),
     Probe(
         record_view,
         lambda w, u: record_view(w.engine, u, "family", w.family_b),

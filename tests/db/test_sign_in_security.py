@@ -172,11 +172,13 @@ def test_unknown_inactive_locked_and_wrong_password_get_the_same_words_and_the_s
     with transaction(engine) as s:
         s.get_one(User, team.mental_health.id).active = False
         s.get_one(User, team.manager.id).locked_until = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
+        s.add(User(display_name="Sso Only", email="sso.only@example.org", role=Role.TEAM_MANAGER, team_id=team.team.id))
     cases = {
         "unknown": ("nobody.here@example.org", "a wrong guess, long"),
         "inactive": (team.mental_health.email, PASSWORD),
         "locked": (team.manager.email, PASSWORD),
         "wrong password": (team.social_worker.email, "a wrong guess, long"),
+        "no password (single sign-on only)": ("sso.only@example.org", "a wrong guess, long"),
     }
     accounts._dummy_hash()  # built once per process, not part of any attempt's cost
     timings: dict[str, list[float]] = {case: [] for case in cases}
@@ -227,3 +229,32 @@ def test_account_creation_refuses_a_password_made_of_the_name(engine: Engine) ->
             role=Role.ADMINISTRATOR,
             password="lovelace-lovelace-1815",
         )
+
+
+def test_junk_passwords_never_lock_an_account_that_has_no_password(engine: Engine, team: Team1) -> None:
+    """Finding 6: anyone could shut a single sign-on chair out on the morning of the meeting by typing five junk
+    passwords. An account without a password counts nothing, and gets the same answer as any wrong password."""
+    with transaction(engine) as s:
+        s.get_one(User, team.manager.id).password_hash = None
+    for _ in range(MAX_FAILED_SIGN_INS * 2):
+        with pytest.raises(SignInFailed) as refused:
+            sign_in(engine, team.manager.email, "junk typed by someone else")
+        assert str(refused.value) == NO_MATCH
+    with reading(engine) as s:
+        manager = s.get_one(User, team.manager.id)
+        assert (manager.failed_sign_ins, manager.locked_until) == (0, None)
+    assert set(_events(engine, team.manager.id)) == {("auth.sign_in_failed", "no password")}
+
+
+def test_with_the_password_form_off_only_break_glass_accounts_sign_in_with_a_password(
+    engine: Engine, team: Team1, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FSDASH_PASSWORD_SIGN_IN", "off")
+    monkeypatch.setenv("FSDASH_BREAK_GLASS", f"{team.manager.email.upper()}, someone@example.org")
+    with pytest.raises(SignInFailed) as refused:
+        sign_in(engine, team.social_worker.email, PASSWORD)  # the right password, but not a break-glass account
+    assert str(refused.value) == NO_MATCH
+    assert _events(engine, team.social_worker.id) == [("auth.sign_in_failed", "password sign-in off")]
+    with reading(engine) as s:
+        assert s.get_one(User, team.social_worker.id).failed_sign_ins == 0
+    assert sign_in(engine, team.manager.email, PASSWORD).id == team.manager.id
