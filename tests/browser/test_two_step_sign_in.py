@@ -14,7 +14,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard.cli import DEMO_PASSWORD
+from dashboard.cli.seeding import DEMO_PASSWORD
 from tests.browser.conftest import screenshot, seeded_app, wait_for_app
 
 CODE_BOX = "Code from your authenticator app, or a recovery code"
