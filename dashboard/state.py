@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import NoReturn
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -23,6 +24,7 @@ USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
 SIGNED_OUT_MESSAGE_KEY = "signed_out_message"
 SIGNED_IN_KEY = "signed_in"
+REDRAW_KEY = "redraw-not-a-click"
 
 
 @st.cache_resource
@@ -72,7 +74,8 @@ def current_user() -> User | None:
         sign_out(str(ended), reason=ended.reason)
         return None
     signed_in.role, signed_in.team_id, signed_in.office_id = user.role, user.team_id, user.office_id
-    signed_in.last_seen = st.session_state[LAST_SEEN_KEY] = now
+    if not st.session_state.pop(REDRAW_KEY, False):
+        signed_in.last_seen = st.session_state[LAST_SEEN_KEY] = now
     return user
 
 
@@ -97,6 +100,13 @@ def live_user() -> User:
         sign_out(str(ended), reason=ended.reason)
         st.rerun()
         raise  # st.rerun() does not return
+
+
+def redraw_without_click() -> NoReturn:
+    """Run the whole page again because what it shows changed elsewhere (a live screen's redraw): the run checks
+    the session as every run does, but it is not a click, so it does not keep an idle session alive."""
+    st.session_state[REDRAW_KEY] = True
+    st.rerun(scope="app")
 
 
 def user_at_click() -> User | None:

@@ -219,6 +219,9 @@ class Meeting(Base):
     focus_family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
     focus_opened_at: Mapped[dt.datetime | None]
     planned_minutes: Mapped[int | None]
+    # Moves with every change the meeting's screens show (db.services.meeting_changes.bump_meeting_change): a
+    # refresh that finds it where it was redraws nothing, and what was computed at a count is shared.
+    changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     team: Mapped[Team] = relationship()
     chair: Mapped[User | None] = relationship()

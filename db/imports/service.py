@@ -34,6 +34,7 @@ from db.imports.validation import FileChild, FileFamily, Person, TeamInfo, check
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Team, User
 from db.services.audit import record
 from db.services.families import end_case_records
+from db.services.meeting_changes import bump_open_meetings
 from db.session import reading, transaction
 from risk.vocabulary import LegalStatus
 
@@ -148,6 +149,7 @@ def import_caseload(
             _close_missing(session, state, _team_ids(only_team, families), families, today, summary)
         session.flush()
         _write_audit(session, actor, state)
+        bump_open_meetings(session)  # families, children, plans and involvement: what every caseload is made of
         record(
             session,
             actor,

@@ -18,6 +18,7 @@ from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.services.discussions import stop_the_clock
+from db.services.meeting_changes import bump_meeting_change
 from db.services.scores import store_meeting_scores
 from db.session import transaction
 from risk.vocabulary import MeetingStatus
@@ -108,4 +109,5 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
             before={"status": "open"},
             after={"status": "closed", "scores": stored, "not_discussed": closed.not_discussed},
         )
+        bump_meeting_change(session, meeting.id)
         return closed

@@ -22,6 +22,7 @@ from db.errors import InvalidInput, NotFound
 from db.models import FamilyRiskScore, Meeting, Team, User
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.services.audit import record
+from db.services.meeting_changes import bump_open_meetings
 from db.session import reading, transaction
 from risk.policies import POLICIES, Policy
 from risk.ranking import RankedFamily, rank_caseload
@@ -198,6 +199,7 @@ def _move_team(session: Session, actor: User | None, team: Team, rule: Policy) -
         return False
     team.policy, team.policy_version = rule.name, rule.version
     record(session, actor, "team.policy", "team", team.id, before=before, after=after)
+    bump_open_meetings(session, [team.id])  # its live ranking and cards follow the rule
     return True
 
 
@@ -217,4 +219,6 @@ def _store_closed_meetings(
         scores += store_meeting_scores(session, actor, meeting)
         if each is not None:
             each()
+    if closed:
+        bump_open_meetings(session, [team_id])  # the open meeting's trend is measured against the latest of them
     return len(closed), scores

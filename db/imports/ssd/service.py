@@ -29,6 +29,7 @@ from db.imports.ssd.problems import ExtractRefused, SsdProblem
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Office, Team, User
 from db.services.audit import record
 from db.services.families import end_case_records
+from db.services.meeting_changes import bump_open_meetings
 from db.session import reading, transaction
 from risk.vocabulary import Role
 
@@ -174,6 +175,7 @@ def import_ssd(
                 raise _RollBack(summary)
             session.flush()
             writer.write_audit()
+            bump_open_meetings(session)  # families, children, plans and involvement: what every caseload is made of
             record(
                 session,
                 actor,
