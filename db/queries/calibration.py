@@ -80,10 +80,10 @@ def rater_agreement(
         since = _window(session, team_ids, months) if team_ids else None
         if since is None:
             return pd.DataFrame(columns=AGREEMENT_COLUMNS)
-        mix = MeetingRatingMix
+        m = MeetingRatingMix
         mixes = session.execute(
-            select(Office.name, Team.name, Meeting.held_on, mix.greens, mix.ambers, mix.reds, mix.children)
-            .join(Meeting, Meeting.id == mix.meeting_id)
+            select(Office.name, Team.name, Meeting.held_on, m.greens, m.ambers, m.reds, m.children)
+            .join(Meeting, Meeting.id == m.meeting_id)
             .join(Team, Team.id == Meeting.team_id)
             .join(Office, Office.id == Team.office_id)
             .where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None), Meeting.held_on >= since)
