@@ -5,9 +5,9 @@ The real app (`fsdash run`) serves `county` data. First the chair and 30 practit
 for `--watch-seconds` (default 60) and nobody does anything: the server's CPU a minute, and per run of the pages'
 timers (a live refresh check or an idle check), is what an idle meeting costs. Then one chair watches the
 Meeting page (it refreshes by itself) while N practitioners, each in a session of their own, open the Rate page
-and save every child's rating at about the same moment. The sessions speak Streamlit's protocol (benchmarks/streamlit_protocol.py), so only the server
-works; with `--client browser` they are Chromium contexts on the same machine, whose drawing competes with the
-server for the CPU. For each N the table shows:
+and save every child's rating at about the same moment. The sessions speak Streamlit's protocol
+(benchmarks/streamlit_protocol.py), so only the server works; with `--client browser` they are Chromium contexts
+on the same machine, whose drawing competes with the server for the CPU. For each N the table shows:
 
 - save latency, click to confirmation (median and 95th percentile);
 - how long after the last confirmation the chair's screen showed every new rating;
