@@ -84,6 +84,12 @@ def main() -> None:
         "--practitioners", type=int, nargs="+", default=[10, 30], help="meeting-day: practitioners saving at once"
     )
     parser.add_argument(
+        "--watch-seconds",
+        type=float,
+        default=60,
+        help="meeting-day: how long the chair and 30 others watch the Meeting page first (0: not at all)",
+    )
+    parser.add_argument(
         "--client",
         choices=["protocol", "browser"],
         default="protocol",
@@ -101,7 +107,7 @@ def main() -> None:
         if args.suite == "meeting-day":  # not in "all": it starts the app and thirty sessions
             from benchmarks.meeting_day import run_meeting_day
 
-            run_meeting_day(url, args.practitioners, args.client)
+            run_meeting_day(url, args.practitioners, args.client, args.watch_seconds)
         if args.suite in ("risk", "all"):
             from benchmarks.risk import run_risk_benchmarks
 

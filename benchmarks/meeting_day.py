@@ -1,11 +1,13 @@
 """`python -m benchmarks meeting-day [--database-url URL] [--practitioners 10 30] [--client protocol|browser]`: a
 real supervision meeting on one app server.
 
-The real app (`fsdash run`) serves `county` data. One chair watches the Meeting page (it refreshes by itself)
-while N practitioners, each in a session of their own, open the Rate page and save every child's rating at about
-the same moment. The sessions speak Streamlit's protocol (benchmarks/streamlit_protocol.py), so only the server
-works; with `--client browser` they are Chromium contexts on the same machine, whose drawing competes with the
-server for the CPU. For each N the table shows:
+The real app (`fsdash run`) serves `county` data. First the chair and 30 practitioners all sit on the Meeting page
+for `--watch-seconds` (default 60) and nobody does anything: the server's CPU a minute, and per run of the pages'
+timers (a live refresh check or an idle check), is what an idle meeting costs. Then one chair watches the
+Meeting page (it refreshes by itself) while N practitioners, each in a session of their own, open the Rate page
+and save every child's rating at about the same moment. The sessions speak Streamlit's protocol
+(benchmarks/streamlit_protocol.py), so only the server works; with `--client browser` they are Chromium contexts
+on the same machine, whose drawing competes with the server for the CPU. For each N the table shows:
 
 - save latency, click to confirmation (median and 95th percentile);
 - how long after the last confirmation the chair's screen showed every new rating;
@@ -433,6 +435,98 @@ async def _protocol_meeting(
         run.rss_peak_mb = max(peak, _rss_mb(pid))
 
 
+# --- watching: every session on the Meeting page, nobody doing anything --------------------------------------------
+
+
+@dataclass
+class Watching:
+    sessions: int
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    checks: int = 0
+    """Runs the pages' timers asked for in the window (live refresh checks and idle checks), all sessions."""
+    rss_mb: float = 0.0
+
+    @property
+    def cpu_per_minute(self) -> float:
+        return self.cpu_seconds / self.seconds * 60 if self.seconds else 0.0
+
+
+async def _protocol_watching(url: str, emails: list[str], chair_email: str, pid: int, seconds: float) -> Watching:
+    """The chair and every practitioner on the Meeting page, refreshing by themselves, for `seconds`."""
+    async with contextlib.AsyncExitStack() as stack:
+        sessions = [await sign_in_over_protocol(stack, url, chair_email)]
+        for email in emails:
+            session = await sign_in_over_protocol(stack, url, email)
+            await session.open_page("Meeting")
+            sessions.append(session)
+        await asyncio.sleep(6)  # every screen has had its first check
+        watching = Watching(len(sessions))
+        checks, cpu, started = sum(s.timed_runs for s in sessions), _cpu_seconds(pid), time.perf_counter()
+        await asyncio.sleep(seconds)
+        watching.seconds = time.perf_counter() - started
+        watching.cpu_seconds = _cpu_seconds(pid) - cpu
+        watching.checks = sum(s.timed_runs for s in sessions) - checks
+        watching.rss_mb = _rss_mb(pid)
+        return watching
+
+
+async def _browser_watching(url: str, emails: list[str], chair_email: str, pid: int, seconds: float) -> Watching:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            await _sign_in(browser, url, chair_email, {"width": 1600, "height": 1000})
+            for email in emails:
+                page = await _sign_in(browser, url, email, {"width": 1000, "height": 900})
+                await page.get_by_role("link", name="Meeting").click()
+                await _wait_for_app(page)
+            await asyncio.sleep(6)
+            watching = Watching(len(emails) + 1)
+            cpu, started = _cpu_seconds(pid), time.perf_counter()
+            await asyncio.sleep(seconds)
+            watching.seconds = time.perf_counter() - started
+            watching.cpu_seconds = _cpu_seconds(pid) - cpu
+            watching.rss_mb = _rss_mb(pid)
+            return watching
+        finally:
+            await browser.close()
+
+
+def measure_watching(database_url: str, count: int, client: str, seconds: float) -> Watching:
+    engine = make_engine(database_url)
+    try:
+        team_id, meeting_id, chair = _busiest_open_meeting(engine)
+        emails = _add_practitioners(engine, team_id, meeting_id, count, f"w{count}-{int(time.time())}")
+        port = _free_port()
+        server = start_server(database_url, port)
+        watch = _protocol_watching if client == "protocol" else _browser_watching
+        try:
+            url = f"http://127.0.0.1:{port}"
+            return asyncio.run(watch(url, emails, chair, _streamlit_pid(server), seconds))
+        finally:
+            stop_server(server)
+    finally:
+        engine.dispose()
+
+
+def report_watching(watching: Watching, database: str, client: str) -> None:
+    per_check = f"{watching.cpu_seconds / watching.checks * 1000:.1f}" if watching.checks else "-"
+    print_table(
+        f"Watching on {database}, {CLIENTS[client]}: every session on the Meeting page, nobody clicking "
+        f"({watching.seconds:.0f} s; goal: under 6 s of server CPU a minute for 31 sessions)",
+        [
+            (
+                str(watching.sessions),
+                f"{watching.cpu_per_minute:.1f}",
+                str(watching.checks) if watching.checks else "-",
+                per_check,
+                f"{watching.rss_mb:.0f}",
+            )
+        ],
+        ("sessions", "server CPU s/min", "timed runs (refresh and idle checks)", "CPU ms per timed run", "RSS MB"),
+    )
+
+
 # --- one run -----------------------------------------------------------------------------------------------------
 
 
@@ -505,7 +599,10 @@ def _report_refusals(runs: list[Run]) -> None:
             print(f"  N={run.practitioners}: {count} saves answered with: {said}")
 
 
-def run_meeting_day(url: str, counts: list[int], client: str = "protocol") -> None:
+def run_meeting_day(url: str, counts: list[int], client: str = "protocol", watch_seconds: float = 60) -> None:
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    if watch_seconds > 0:
+        report_watching(measure_watching(url, 30, client, watch_seconds), database, client)
     runs = [measure(url, n, client) for n in counts]
-    report(runs, "PostgreSQL" if url.startswith("postgresql") else "SQLite", client)
+    report(runs, database, client)
     _report_refusals(runs)

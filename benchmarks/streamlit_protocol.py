@@ -66,6 +66,9 @@ class Session:
         self._turn = asyncio.Lock()
         self._finished: asyncio.Queue[int] = asyncio.Queue()
         self._timers: dict[str, asyncio.Task[None]] = {}
+        self._pages: dict[str, str] = {}
+        self.timed_runs = 0
+        """Runs the page's timers asked for (live refresh checks, idle checks): what an idle screen costs."""
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -114,6 +117,14 @@ class Session:
             await self._send(fragment_id, trigger, auto=False)
             await self._end_of_run()
 
+    async def open_page(self, name: str) -> None:
+        """Go to the page of that name in the navigation (as a click on it in the sidebar) and wait for its run."""
+        if name not in self._pages:
+            raise ProtocolError(f"no page called {name!r}: {sorted(self._pages)}")
+        self._page = self._pages[name]
+        self._shown.clear()
+        await self.run()
+
     async def submit(self, button: Shown, values: Iterable[WidgetState] = ()) -> None:
         """Fill in a form and press its submit button, as one message (a form sends its values on submit)."""
         await self.run(values, trigger=button.widget.id, fragment_id=button.fragment_id)
@@ -148,6 +159,7 @@ class Session:
             self._page = message.new_session.page_script_hash or self._page
         elif kind == "navigation":
             self._page = message.navigation.page_script_hash or self._page
+            self._pages = {p.page_name: p.page_script_hash for p in message.navigation.app_pages}
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             path = tuple(message.metadata.delta_path)
             self._shown[path] = Shown(message.delta.new_element, message.delta.fragment_id)
@@ -171,6 +183,7 @@ class Session:
             async with self._turn:
                 await self._send(fragment_id, None, auto=True)
                 await self._end_of_run()
+                self.timed_runs += 1
 
     async def _end_of_run(self) -> None:
         while await self._finished.get() == FINISHED.FINISHED_EARLY_FOR_RERUN:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import NoReturn
 
 import streamlit as st
 from sqlalchemy import Engine, select
@@ -34,6 +35,7 @@ SETUP_KEY = "setup_steps"
 """What this session must do before it sees any page: "password" (change a first password), "mfa" (enrol)."""
 FLASH_KEY = "sign_in_flash"
 """A sentence for the first page after signing in (how many recovery codes are left)."""
+REDRAW_KEY = "redraw-not-a-click"
 
 
 @st.cache_resource
@@ -145,7 +147,8 @@ def current_user() -> User | None:
         sign_out(str(ended), reason=ended.reason)
         return None
     signed_in.role, signed_in.team_id, signed_in.office_id = user.role, user.team_id, user.office_id
-    signed_in.last_seen = st.session_state[LAST_SEEN_KEY] = now
+    if not st.session_state.pop(REDRAW_KEY, False):
+        signed_in.last_seen = st.session_state[LAST_SEEN_KEY] = now
     return user
 
 
@@ -170,6 +173,13 @@ def live_user() -> User:
         sign_out(str(ended), reason=ended.reason)
         st.rerun()
         raise  # st.rerun() does not return
+
+
+def redraw_without_click() -> NoReturn:
+    """Run the whole page again because what it shows changed elsewhere (a live screen's redraw): the run checks
+    the session as every run does, but it is not a click, so it does not keep an idle session alive."""
+    st.session_state[REDRAW_KEY] = True
+    st.rerun(scope="app")
 
 
 def user_at_click() -> User | None:

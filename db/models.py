@@ -254,6 +254,9 @@ class Meeting(Base):
     focus_family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
     focus_opened_at: Mapped[dt.datetime | None]
     planned_minutes: Mapped[int | None]
+    # Moves with every change the meeting's screens show (db.services.meeting_changes.bump_meeting_change): a
+    # refresh that finds it where it was redraws nothing, and what was computed at a count is shared.
+    changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     team: Mapped[Team] = relationship()
     chair: Mapped[User | None] = relationship()
@@ -336,6 +339,38 @@ class FamilyRiskScore(Base):
 
     meeting: Mapped[Meeting] = relationship()
     family: Mapped[Family] = relationship()
+
+
+class MeetingRatingMix(Base):
+    """How many children a closed meeting rated with each mix of greens, ambers and reds, among the children two or
+    more professionals rated: what the raters' agreement (Krippendorff's alpha) is measured from. Stored with the
+    scores when the meeting closes, and again when a rating of it is corrected or the scores are rebuilt."""
+
+    __tablename__ = "meeting_rating_mix"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
+    greens: Mapped[int] = mapped_column(primary_key=True)
+    ambers: Mapped[int] = mapped_column(primary_key=True)
+    reds: Mapped[int] = mapped_column(primary_key=True)
+    children: Mapped[int]
+
+
+class MeetingRoleComparison(Base):
+    """Each role beside its colleagues at one closed meeting: of the ratings of that colour given by that role to
+    children two or more professionals rated, how many, and how many greens, ambers and reds those children got
+    in all (the rating itself included). Added up over meetings, they say how often the role rated more or less
+    severely than the others (db.queries.calibration.role_severity). The role is the one the professional held
+    when the meeting closed. Stored with the mixes."""
+
+    __tablename__ = "meeting_role_comparison"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    rag: Mapped[RAG] = mapped_column(_enum(RAG, "rag"), primary_key=True)
+    ratings: Mapped[int]
+    greens: Mapped[int]
+    ambers: Mapped[int]
+    reds: Mapped[int]
 
 
 class Action(Base):

@@ -93,7 +93,8 @@ class FamilyScore:
 
 
 def _mean_severity(ratings: Sequence[Rating]) -> Fraction:
-    return sum((Fraction(r.rag.severity) for r in ratings), Fraction(0)) / len(ratings)
+    """Exactly: each rating's severity is (level - 1) / (levels - 1), so the mean is one fraction of integers."""
+    return Fraction(sum(r.rag.level for r in ratings) - len(ratings), (len(RAG) - 1) * len(ratings))
 
 
 def _score(band: RAG, mean_severity: Fraction) -> float:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from db.migrate import upgrade
 from db.models import Base
+from db.queries.live_meeting import SHARED
 from db.session import make_engine
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fsdash_test"
@@ -80,7 +81,9 @@ def postgres_migrated() -> str:
 
 @pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty, migrated database of each kind."""
+    """URL of an empty, migrated database of each kind. The results an app process shares between its sessions
+    (db/queries/live_meeting.py) are forgotten first: a process serves one database, a test run many."""
+    SHARED.clear()
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)

@@ -1,7 +1,9 @@
 """Meeting: the team's monthly group supervision, chaired by the team manager on a shared screen.
 
 The ranked caseload says which family to discuss next and refreshes by itself while the meeting is open, as
-ratings arrive from other devices. The chair opens a family's card, records what was agreed, and closes the
+ratings arrive from other devices: every few seconds the screen asks whether anything changed (one look-up of the
+meeting's change mark) and redraws only when it did; what it then draws was computed once for every screen of
+the app process (db/queries/live_meeting.py). The chair opens a family's card, records what was agreed, and closes the
 meeting, which stores every family's score and locks the record. Everyone else in the team sees the same screen
 read-only.
 """
@@ -21,7 +23,14 @@ from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.policy_comparison import show_policy_comparison
 from dashboard.components.ranking_table import ranking_table
 from dashboard.components.text import md, uk_date
-from dashboard.state import LAST_SEEN_KEY, engine, idle_limit_seconds, live_user, user_at_click
+from dashboard.state import (
+    LAST_SEEN_KEY,
+    engine,
+    idle_limit_seconds,
+    live_user,
+    redraw_without_click,
+    user_at_click,
+)
 from db.errors import ServiceError
 from db.exports.caseload_files import caseload_csv, caseload_xlsx
 from db.exports.meeting_record import meeting_record_pdf
@@ -29,6 +38,7 @@ from db.models import ACTION_TEXT_MAX, User
 from db.queries.caseload import CaseloadEntry, MeetingSummary, ranked_caseload, team_meetings
 from db.queries.discussions import DiscussionRecord, meeting_discussions
 from db.queries.family_card import FamilyCard, family_card
+from db.queries.live_meeting import MeetingMark, meeting_mark
 from db.services.actions import add_action, complete_action
 from db.services.disclosures import record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
@@ -38,6 +48,10 @@ from risk.presentation import band_text
 from risk.vocabulary import MANAGER_ROLES, Band, MeetingStatus
 
 REFRESH_SECONDS = 5
+CLOCK_REDRAW_SECONDS = 30
+"""While the chair's clock runs, the minutes shown for the open family grow with nothing written: redrawn this
+often (the words count whole minutes)."""
+DRAWN_KEY = "meeting-drawn-at"
 DEFAULT_ACTION_DAYS = 28
 FLASH = "meeting_flash"
 FLASH_ERROR = "meeting_flash_error"
@@ -73,9 +87,7 @@ def _idle() -> bool:
     return last_seen is not None and time.monotonic() - last_seen > idle_limit_seconds()
 
 
-def _show_ranking(
-    user: User, meeting_id: int, record: DiscussionRecord, presentation: bool, paused: bool
-) -> list[CaseloadEntry]:
+def _show_ranking(user: User, meeting_id: int, record: DiscussionRecord, presentation: bool) -> list[CaseloadEntry]:
     """The ranked caseload, with what the meeting has discussed so far."""
     try:
         meeting, entries = ranked_caseload(engine(), user, meeting_id)
@@ -100,10 +112,6 @@ def _show_ranking(
             if missing
             else "all rated"
         )
-        now = dt.datetime.now().strftime("%H:%M:%S")
-        notes.append(
-            f"live updates paused at {now}" if paused else f"updates every {REFRESH_SECONDS} seconds, last {now}"
-        )
     st.caption(" · ".join(notes))
     cells, styles = ranking_table(entries)
     if record.is_open or record.kept:  # meetings before the record existed have none
@@ -116,24 +124,55 @@ def _show_ranking(
     return entries
 
 
+def _watch(meeting_id: int, paused: bool) -> None:
+    """The live refresh: every few seconds, whether anything on this screen changed, and a redraw only if so.
+
+    The one timer of the page's content (two fragments refreshing on the same beat left the second refresh on its
+    way while the first ended the session and moved the browser to the sign-in screen; Streamlit then ran that
+    refresh for a fragment that no longer existed and cleared the new screen). A check reads the user (signed
+    out, idle, deactivated or moved, the page ends) and the meeting's change mark, and draws only its own caption.
+    When the mark moved since this screen drew the meeting, or the chair's clock has run a while (the time shown
+    grows without anything written), the page runs again, as a redraw rather than a click: it never keeps an
+    idle session alive."""
+    now = dt.datetime.now().strftime("%H:%M:%S")
+    if paused:
+        st.caption(f"live updates paused at {now}")
+        return
+    user = live_user()
+    if _idle():
+        st.rerun()  # the full run signs the user out
+    try:
+        mark: MeetingMark | None = meeting_mark(engine(), user, meeting_id)
+    except ServiceError:
+        mark = None  # refused now: the full run says why
+    drawn_key, drawn_at = st.session_state.get(DRAWN_KEY, (None, 0.0))
+    clock_moved = mark is not None and mark.clock_running and time.monotonic() - drawn_at >= CLOCK_REDRAW_SECONDS
+    if drawn_key != (mark.key if mark else None) or clock_moved:
+        redraw_without_click()
+    st.caption(f"updates every {REFRESH_SECONDS} seconds, last {now}")
+
+
 def _live(
-    meeting: MeetingSummary, chair: bool, presentation: bool, paused: bool, following: bool
+    meeting: MeetingSummary, chair: bool, presentation: bool, following: bool
 ) -> tuple[list[CaseloadEntry], DiscussionRecord | None]:
     """Everything that changes as ratings arrive and the chair works down the list: the ranking, the files, the
-    family picker, the card and the chair's forms. Run as one fragment, so it refreshes alone and on one timer.
-
-    One timer, not one per part: two fragments refreshing on the same beat left the second refresh on its way while
-    the first ended the session (deactivated, idle) and moved the browser to the sign-in screen; Streamlit then ran
-    that refresh for a fragment that no longer existed and cleared the new screen, leaving the page blank."""
-    user = live_user()  # re-checked at every refresh: signed out, idle, deactivated or moved, the page ends
+    family picker, the card and the chair's forms. One fragment, so the chair's choices in it rerun it alone; it
+    is drawn again by `_watch` when the meeting changed."""
+    user = live_user()  # re-checked before anything is read: signed out, idle, deactivated or moved, the page ends
     if _idle():
         st.rerun()  # the full run signs the user out
     if message := st.session_state.pop(FLASH_ERROR, None):  # a refusal from one of the chair's buttons
         st.error(md(message))
+    try:
+        mark = meeting_mark(engine(), user, meeting.id)
+    except ServiceError as exc:
+        st.error(md(exc))
+        return [], None
+    st.session_state[DRAWN_KEY] = (mark.key, time.monotonic())  # read before what is drawn: never newer than it
     record = _discussions(user, meeting.id)
     if record is None:
         return [], None
-    entries = _show_ranking(user, meeting.id, record, presentation, paused)
+    entries = _show_ranking(user, meeting.id, record, presentation)
     if not entries:
         return entries, record
     is_open = meeting.status is MeetingStatus.OPEN
@@ -541,7 +580,15 @@ st.caption(
     + (f" · chaired by {md(meeting.chair)}" if meeting.chair else "")
 )
 
-entries, record = st.fragment(_live, run_every=refresh)(meeting, chair, presentation, paused, following)
+# The check's caption sits above the ranking, but the check runs after it: in a full run it then finds what was
+# just drawn, and only a change made since asks for another.
+watch_slot = st.container()
+st.session_state.pop(DRAWN_KEY, None)
+entries, record = st.fragment(_live)(meeting, chair, presentation, following)
+st.session_state.setdefault(DRAWN_KEY, (None, time.monotonic()))  # nothing read (a refusal is on screen)
+if is_open:
+    with watch_slot:
+        st.fragment(_watch, run_every=refresh)(meeting.id, paused)
 if chair and is_open:
     st.divider()
     not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)

@@ -60,6 +60,7 @@ from db.imports.summary import Counts, ImportSummary, NewAccount
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Office, Team, User
 from db.services.audit import record
 from db.services.families import end_case_records
+from db.services.meeting_changes import bump_open_meetings
 from db.session import reading, transaction
 from risk.vocabulary import LegalStatus, Role
 
@@ -560,6 +561,7 @@ class _Writer:
     # --- the audit trail ------------------------------------------------------------------------------------------
 
     def audit(self, *, close_missing: bool, create_accounts: bool) -> None:
+        bump_open_meetings(self.session)  # families, children, plans and involvement: what every caseload is made of
         for verb, family, before, after in self.events:
             after = after | {"family_id": family.id}
             record(self.session, self.actor, verb, "family", family.id, before=before, after=after)

@@ -7,9 +7,11 @@ about who rated than about the child, and supervision should talk about how the 
 No case system shows this.
 
 Agreement is Krippendorff's alpha for ordinal data (green < amber < red), computed by the `krippendorff` package
-from counts the database has already grouped: each child at a closed meeting rated by two or more professionals
-is one unit, and the database returns how many units had each mix of greens, ambers and reds (a few dozen mixes
-per team and month), never the ratings themselves. Roles only, never a person's name.
+from counts grouped when each meeting closed (db/services/meeting_summaries.py): each child at a closed meeting
+rated by two or more professionals is one unit, and a meeting's summary says how many units had each mix of
+greens, ambers and reds (a few dozen mixes per team and month), never the ratings themselves. The roles beside
+their colleagues are added up from the same summaries, so neither figure reads a rating. Roles only, never a
+person's name.
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ import warnings
 import krippendorff
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Subquery
 
 from db.access import scoped_team_ids
-from db.models import Meeting, Office, Rating, Team, User
+from db.models import Meeting, MeetingRatingMix, MeetingRoleComparison, Office, Team, User
 from db.session import reading
 from risk.months import month_start, months_back
 from risk.outcomes import agreement_in_words
@@ -41,20 +42,6 @@ those comparisons in which the role's rating was more severe, the same or less s
 
 LEVELS = tuple(reversed(RATINGS))
 """The ratings least severe first (green, amber, red): the ordinal scale alpha is measured on."""
-
-
-def _units(team_ids: set[int], since: dt.date) -> Subquery:
-    """One row per child per closed meeting in scope since `since` with two or more ratings: the team, the
-    meeting date and how many professionals rated the child green, amber and red."""
-    counts = [func.sum(case((Rating.rag == level, 1), else_=0)).label(level.value) for level in LEVELS]
-    return (
-        select(Meeting.team_id, Meeting.held_on, Rating.meeting_id, Rating.child_id, *counts)
-        .join(Meeting, Meeting.id == Rating.meeting_id)
-        .where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None), Meeting.held_on >= since)
-        .group_by(Rating.meeting_id, Rating.child_id, Meeting.team_id, Meeting.held_on)
-        .having(func.count() >= 2)
-        .subquery("units")
-    )
 
 
 def _window(session: Session, team_ids: set[int], months: int) -> dt.date | None:
@@ -93,14 +80,13 @@ def rater_agreement(
         since = _window(session, team_ids, months) if team_ids else None
         if since is None:
             return pd.DataFrame(columns=AGREEMENT_COLUMNS)
-        units = _units(team_ids, since)
-        mix_columns = [units.c[level.value] for level in LEVELS]
+        m = MeetingRatingMix
         mixes = session.execute(
-            select(Office.name, Team.name, units.c.held_on, *mix_columns, func.count())
-            .select_from(units)
-            .join(Team, Team.id == units.c.team_id)
+            select(Office.name, Team.name, Meeting.held_on, m.greens, m.ambers, m.reds, m.children)
+            .join(Meeting, Meeting.id == m.meeting_id)
+            .join(Team, Team.id == Meeting.team_id)
             .join(Office, Office.id == Team.office_id)
-            .group_by(Office.name, Team.name, units.c.held_on, *mix_columns)
+            .where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None), Meeting.held_on >= since)
         ).all()
         met = session.execute(
             select(Office.name, Team.name, Meeting.held_on)
@@ -135,28 +121,13 @@ def role_severity(
         since = _window(session, team_ids, months) if team_ids else None
         if since is None:
             return pd.DataFrame(columns=SEVERITY_COLUMNS)
-        # each rating beside its own child-and-meeting's counts, from one ordered pass (a window over the unit)
-        # rather than grouping the units and joining the ratings back, which spilled to disk on PostgreSQL
-        unit = (Rating.meeting_id, Rating.child_id)
-        beside = (
-            select(
-                Rating.practitioner_id,
-                Rating.rag,
-                *(
-                    func.sum(case((Rating.rag == level, 1), else_=0)).over(partition_by=unit).label(level.value)
-                    for level in LEVELS
-                ),
-                func.count().over(partition_by=unit).label("raters"),
-            )
-            .join(Meeting, Meeting.id == Rating.meeting_id)
-            .where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None), Meeting.held_on >= since)
-            .subquery("beside")
-        )
+        # each meeting's ratings beside their own child's counts, grouped when it closed, added up by role and colour
+        c = MeetingRoleComparison
         rows = session.execute(
-            select(User.role, beside.c.rag, func.count(), *(func.sum(beside.c[level.value]) for level in LEVELS))
-            .join(User, User.id == beside.c.practitioner_id)
-            .where(beside.c.raters >= 2)
-            .group_by(User.role, beside.c.rag)
+            select(c.role, c.rag, func.sum(c.ratings), func.sum(c.greens), func.sum(c.ambers), func.sum(c.reds))
+            .join(Meeting, Meeting.id == c.meeting_id)
+            .where(Meeting.team_id.in_(team_ids), Meeting.closed_at.is_not(None), Meeting.held_on >= since)
+            .group_by(c.role, c.rag)
         ).all()
     tally: dict[Role, list[int]] = {}
     for role, rag, n, *at_levels in rows:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from db.access import require_case_team
 from db.errors import NotFound
 from db.models import Family, FamilyRiskScore, Meeting, User
+from db.queries.live_meeting import shared_while_open
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.services.scores import stored_components
 from db.session import reading
@@ -88,36 +89,43 @@ def ranked_caseload(
     engine: Engine, actor: User | None, meeting_id: int, policy: str | None = None
 ) -> tuple[MeetingSummary, list[CaseloadEntry]]:
     """The meeting and its families in rank order (live while open, under the team's rule unless `policy` names
-    another; as stored once closed)."""
+    another; as stored once closed). An open meeting's ranking at its change mark is computed once per process and
+    shared by every session allowed to see it (db/queries/live_meeting.py); the access check comes first."""
     with reading(engine) as session:
         meeting = get_meeting(session, actor, meeting_id)
-        workers = _social_workers(session, meeting.team_id)
-        if meeting.status is MeetingStatus.OPEN:
-            policy = policy or team_policy(session, meeting.team_id)
-            ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
-            rows = [
-                (
-                    stored_components(r),
-                    r.assessment.score.band,
-                    r.assessment.score.score,
-                    r.assessment.family_id,
-                    r.assessment.case_reference,
-                )
-                for r in ranked
-            ]
-        else:
-            rows = [
-                (s.components, s.band, s.score, s.family_id, ref)
-                for s, ref in session.execute(
-                    select(FamilyRiskScore, Family.case_reference)
-                    .join(Family, Family.id == FamilyRiskScore.family_id)
-                    .where(FamilyRiskScore.meeting_id == meeting.id)
-                )
-            ]
-        entries = [
-            _entry(c, band, score, family_id, ref, workers.get(family_id)) for c, band, score, family_id, ref in rows
+        entries = shared_while_open(meeting, ("ranking", policy), lambda: _ranked(session, meeting, policy))
+        return _summary(meeting), list(entries)
+
+
+def _ranked(session: Session, meeting: Meeting, policy: str | None) -> tuple[CaseloadEntry, ...]:
+    """The entries in rank order, with nothing in them that depends on who asked (they may be shared)."""
+    workers = _social_workers(session, meeting.team_id)
+    if meeting.status is MeetingStatus.OPEN:
+        policy = policy or team_policy(session, meeting.team_id)
+        ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
+        rows = [
+            (
+                stored_components(r),
+                r.assessment.score.band,
+                r.assessment.score.score,
+                r.assessment.family_id,
+                r.assessment.case_reference,
+            )
+            for r in ranked
         ]
-        return _summary(meeting), sorted(entries, key=lambda e: e.rank)
+    else:
+        rows = [
+            (s.components, s.band, s.score, s.family_id, ref)
+            for s, ref in session.execute(
+                select(FamilyRiskScore, Family.case_reference)
+                .join(Family, Family.id == FamilyRiskScore.family_id)
+                .where(FamilyRiskScore.meeting_id == meeting.id)
+            )
+        ]
+    entries = [
+        _entry(c, band, score, family_id, ref, workers.get(family_id)) for c, band, score, family_id, ref in rows
+    ]
+    return tuple(sorted(entries, key=lambda e: e.rank))
 
 
 def _entry(

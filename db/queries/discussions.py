@@ -3,14 +3,16 @@ long (the open family's running time included), what the chair has open, and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from db.access import require_case_team
 from db.errors import NotFound
 from db.models import FamilyDiscussion, Meeting, User, utcnow
+from db.queries.live_meeting import shared_while_open
 from db.services.discussions import as_utc
 from db.session import reading
 from risk.meeting_pace import discussion_words
@@ -53,30 +55,39 @@ class DiscussionRecord:
 
 
 def meeting_discussions(engine: Engine, actor: User | None, meeting_id: int) -> DiscussionRecord:
-    """The record for anyone who may see the team's cases (followers read the chair's open family from here)."""
+    """The record for anyone who may see the team's cases (followers read the chair's open family from here).
+
+    An open meeting's stored record at its change mark is read once per process and shared (after the access
+    check, db/queries/live_meeting.py); the running time of the family open on the chair's screen is added at
+    every call, since it grows without anything being written."""
     with reading(engine) as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotFound("That meeting does not exist.")
         require_case_team(session, actor, meeting.team_id)
-        rows = session.execute(
-            select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at).where(
-                FamilyDiscussion.meeting_id == meeting.id
-            )
-        ).all()
-        seconds = {r.family_id: r.seconds_spent for r in rows}
-        opened_at, focus = meeting.focus_opened_at, meeting.focus_family_id
-        running = opened_at is not None and focus is not None
-        if opened_at is not None and focus is not None:
-            elapsed = int((utcnow() - as_utc(opened_at)).total_seconds())
-            seconds[focus] = seconds.get(focus, 0) + max(elapsed, 0)
-        return DiscussionRecord(
-            meeting_id=meeting.id,
-            is_open=meeting.status is MeetingStatus.OPEN,
-            focus_family_id=meeting.focus_family_id,
-            clock_running=running,
-            planned_minutes=meeting.planned_minutes,
-            discussed_ids=frozenset(r.family_id for r in rows if r.discussed_at is not None),
-            seconds_by_family=seconds,
-            kept=bool(rows),
+        stored = shared_while_open(meeting, "discussions", lambda: _stored_record(session, meeting))
+    opened_at, focus = meeting.focus_opened_at, meeting.focus_family_id
+    if opened_at is None or focus is None:
+        return stored
+    seconds = dict(stored.seconds_by_family)
+    seconds[focus] = seconds.get(focus, 0) + max(int((utcnow() - as_utc(opened_at)).total_seconds()), 0)
+    return replace(stored, seconds_by_family=seconds)
+
+
+def _stored_record(session: Session, meeting: Meeting) -> DiscussionRecord:
+    """The record as written: the time of every finished stretch, without the one still running."""
+    rows = session.execute(
+        select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at).where(
+            FamilyDiscussion.meeting_id == meeting.id
         )
+    ).all()
+    return DiscussionRecord(
+        meeting_id=meeting.id,
+        is_open=meeting.status is MeetingStatus.OPEN,
+        focus_family_id=meeting.focus_family_id,
+        clock_running=meeting.focus_opened_at is not None and meeting.focus_family_id is not None,
+        planned_minutes=meeting.planned_minutes,
+        discussed_ids=frozenset(r.family_id for r in rows if r.discussed_at is not None),
+        seconds_by_family={r.family_id: r.seconds_spent for r in rows},
+        kept=bool(rows),
+    )

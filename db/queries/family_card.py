@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from db.errors import NotFound
 from db.models import Action, Child, Family, FamilyRiskScore, Meeting, Rating, User
 from db.queries.caseload import get_meeting
+from db.queries.live_meeting import shared_while_open
 from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting, team_policy
 from db.queries.rating_form import age_on
 from db.session import reading
@@ -97,78 +98,80 @@ class FamilyCard:
 
 
 def family_card(engine: Engine, actor: User | None, meeting_id: int, family_id: int) -> FamilyCard:
-    """The card of a family on the meeting's caseload; NotFound if the family was not open with this team then."""
+    """The card of a family on the meeting's caseload; NotFound if the family was not open with this team then.
+    An open meeting's card at its change mark is computed once per process and shared by every session allowed to
+    see it (db/queries/live_meeting.py): the access check comes first, and the card holds nothing about who asked."""
     with reading(engine) as session:
         meeting = get_meeting(session, actor, meeting_id)
-        found = families_at_meeting(session, meeting, [family_id])
-        if not found:
-            raise NotFound("That family is not on this meeting's caseload.")
-        family = found[0]
-        child_ids = [child.child_id for child in family.children]
-        band, score, trend, explanation, child_rating, persistent = _assessment(session, meeting, family)
+        return shared_while_open(meeting, ("card", family_id), lambda: _card(session, meeting, family_id))
 
-        ratings = {
-            (r.child_id, r.practitioner_id): CardRating(r.rag, r.rationale)
-            for r in session.scalars(
-                select(Rating).where(Rating.meeting_id == meeting.id, Rating.child_id.in_(child_ids))
+
+def _card(session: Session, meeting: Meeting, family_id: int) -> FamilyCard:
+    found = families_at_meeting(session, meeting, [family_id])
+    if not found:
+        raise NotFound("That family is not on this meeting's caseload.")
+    family = found[0]
+    child_ids = [child.child_id for child in family.children]
+    band, score, trend, explanation, child_rating, persistent = _assessment(session, meeting, family)
+
+    ratings = {
+        (r.child_id, r.practitioner_id): CardRating(r.rag, r.rationale)
+        for r in session.scalars(select(Rating).where(Rating.meeting_id == meeting.id, Rating.child_id.in_(child_ids)))
+    }
+    before = previous_scored_meeting(session, meeting)
+    last_month: dict[tuple[int, int], RAG] = {}
+    if before is not None:
+        last_month = {
+            (child_id, practitioner_id): rag
+            for child_id, practitioner_id, rag in session.execute(
+                select(Rating.child_id, Rating.practitioner_id, Rating.rag).where(
+                    Rating.meeting_id == before.id, Rating.child_id.in_(child_ids)
+                )
             )
         }
-        before = previous_scored_meeting(session, meeting)
-        last_month: dict[tuple[int, int], RAG] = {}
-        if before is not None:
-            last_month = {
-                (child_id, practitioner_id): rag
-                for child_id, practitioner_id, rag in session.execute(
-                    select(Rating.child_id, Rating.practitioner_id, Rating.rag).where(
-                        Rating.meeting_id == before.id, Rating.child_id.in_(child_ids)
-                    )
-                )
-            }
 
-        involved = {p.practitioner_id for p in family.professionals}
-        people = involved | {practitioner_id for _, practitioner_id in ratings}
-        professionals = sorted(
-            (
-                CardProfessional(user.id, user.display_name, user.role, user.id in involved)
-                for user in session.scalars(select(User).where(User.id.in_(people)))
-            ),
-            key=lambda p: (p.role.order, p.name, p.practitioner_id),
-        )
-        born = dict(session.execute(select(Child.id, Child.date_of_birth).where(Child.id.in_(child_ids))).all())
-        worker = session.scalar(
-            select(User.display_name)
-            .join(Family, Family.social_worker_id == User.id)
-            .where(Family.id == family.family_id)
-        )
-        return FamilyCard(
-            meeting_id=meeting.id,
-            held_on=meeting.held_on,
-            meeting_open=meeting.status is MeetingStatus.OPEN,
-            previous_held_on=before.held_on if before else None,
-            family_id=family.family_id,
-            case_reference=family.case_reference,
-            social_worker=worker,
-            band=band,
-            score=score,
-            trend=trend,
-            previous_band=family.previous.band if family.previous else None,
-            explanation=explanation,
-            children=tuple(
-                CardChild(
-                    child.child_id,
-                    child.first_name,
-                    age_on(born[child.child_id], meeting.held_on),
-                    child.legal_status,
-                    child_rating.get(child.child_id),
-                )
-                for child in family.children
-            ),
-            professionals=tuple(professionals),
-            ratings=ratings,
-            last_month=last_month,
-            open_actions=_open_actions(session, family.family_id, meeting.held_on),
-            persistent_disagreement=persistent,
-        )
+    involved = {p.practitioner_id for p in family.professionals}
+    people = involved | {practitioner_id for _, practitioner_id in ratings}
+    professionals = sorted(
+        (
+            CardProfessional(user.id, user.display_name, user.role, user.id in involved)
+            for user in session.scalars(select(User).where(User.id.in_(people)))
+        ),
+        key=lambda p: (p.role.order, p.name, p.practitioner_id),
+    )
+    born = dict(session.execute(select(Child.id, Child.date_of_birth).where(Child.id.in_(child_ids))).all())
+    worker = session.scalar(
+        select(User.display_name).join(Family, Family.social_worker_id == User.id).where(Family.id == family.family_id)
+    )
+    return FamilyCard(
+        meeting_id=meeting.id,
+        held_on=meeting.held_on,
+        meeting_open=meeting.status is MeetingStatus.OPEN,
+        previous_held_on=before.held_on if before else None,
+        family_id=family.family_id,
+        case_reference=family.case_reference,
+        social_worker=worker,
+        band=band,
+        score=score,
+        trend=trend,
+        previous_band=family.previous.band if family.previous else None,
+        explanation=explanation,
+        children=tuple(
+            CardChild(
+                child.child_id,
+                child.first_name,
+                age_on(born[child.child_id], meeting.held_on),
+                child.legal_status,
+                child_rating.get(child.child_id),
+            )
+            for child in family.children
+        ),
+        professionals=tuple(professionals),
+        ratings=ratings,
+        last_month=last_month,
+        open_actions=_open_actions(session, family.family_id, meeting.held_on),
+        persistent_disagreement=persistent,
+    )
 
 
 def _assessment(

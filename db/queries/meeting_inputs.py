@@ -1,10 +1,10 @@
 """Gather what the risk rules need about every family of a team at one meeting.
 
-Six set-based queries, each bounded by the team's families at that date, so ranking a caseload never reads
-another team's rows: the families (with when each was last rated and discussed, from one grouped pass over their
-ratings, and their overdue actions), their children and plans, who works with them, this meeting's ratings, their
-ratings at each family's last few earlier rated meetings (for persistent disagreement), and the previous meeting's
-stored scores (the meeting found and its scores read in one statement). Fewer round trips matter on a database
+Five set-based queries, each bounded by the team's families at that date, so ranking a caseload never reads
+another team's rows: the families (with when each was last discussed and their overdue actions), their children
+and plans, who works with them, their ratings at this meeting and at each family's last few earlier rated meetings
+(for persistent disagreement, and when each was last rated: one statement), and the previous meeting's stored
+scores (the meeting found and its scores read in one statement). Fewer round trips matter on a database
 across the network.
 No access checks here: callers (queries and services) check the actor first.
 """
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -61,18 +62,29 @@ def previous_scored_meeting(session: Session, meeting: Meeting) -> Meeting | Non
     return None if found is None else session.get(Meeting, found.id)
 
 
-def _earlier_ratings(
-    session: Session, day: dt.date, child_family: dict[int, int], rated_now: set[int]
-) -> dict[int, list[inputs.EarlierRatings]]:
-    """These children's ratings at each family's last few meetings before `day` that rated one of them, by family:
-    the persistence window less this meeting for the families in `rated_now`, and a whole window for the rest,
-    whose pattern is read from the earlier meetings alone while nobody has rated them at this one.
+@dataclass
+class _Rated:
+    """One family's ratings as the window statement read them: this meeting's, the earlier meetings' of the
+    persistence window (newest first) and the date it was last rated at all."""
 
-    The meetings are numbered back from the newest per family (a window function, on SQLite and PostgreSQL alike)
-    in the same statement that reads the ratings, so it is one round trip however many families the team has, and
-    only the window's ratings are read in full.
+    now: list[inputs.Rating] = field(default_factory=list)
+    earlier: dict[dt.date, list[inputs.Rating]] = field(default_factory=dict)
+    last_rated: dt.date | None = None
+
+
+def _ratings_in_window(session: Session, meeting: Meeting, child_family: dict[int, int]) -> dict[int, _Rated]:
+    """These children's ratings at this meeting and at each family's last few earlier rated meetings, by family,
+    in one statement: this meeting and every earlier meeting that rated one of a family's children are numbered
+    back from this one (a window function, on SQLite and PostgreSQL alike), and only the ratings of the first
+    PERSISTENCE_WINDOW are read. That is the persistence window less this meeting for a family rated at it, and a
+    whole window of earlier meetings for a family nobody has rated yet (its pattern is read from those alone).
+
+    The newest of them is also when the family was last rated, so the families' statement need not group their
+    whole history again. Meetings on the meeting's own day other than this one (another team's) are numbered too,
+    after this one, so they count as the last rating but never as an earlier meeting: one more meeting is read for
+    that.
     """
-    # first each family's rated meetings, from the (child, meeting) index alone, numbered back from the newest;
+    # first each family's rated meetings, from the (child, meeting) index alone, numbered back from this one;
     # then the ratings of the few meetings in the window, through the (meeting, child, practitioner) key
     rated = (
         select(Child.family_id, Rating.meeting_id)
@@ -87,33 +99,66 @@ def _earlier_ratings(
             rated.c.meeting_id,
             Meeting.held_on,
             func.row_number()
-            .over(partition_by=rated.c.family_id, order_by=(Meeting.held_on.desc(), Meeting.id.desc()))
+            .over(
+                partition_by=rated.c.family_id,
+                order_by=((Meeting.id == meeting.id).desc(), Meeting.held_on.desc(), Meeting.id.desc()),
+            )
             .label("back"),
         )
         .join(Meeting, Meeting.id == rated.c.meeting_id)
-        .where(Meeting.held_on < day)
+        .where(Meeting.held_on <= meeting.held_on)
         .subquery("numbered")
     )
     query = (
-        select(numbered.c.family_id, numbered.c.held_on, Rating.child_id, Rating.practitioner_id, User.role, Rating.rag)
+        select(
+            numbered.c.family_id,
+            numbered.c.meeting_id,
+            numbered.c.held_on,
+            Rating.child_id,
+            Rating.practitioner_id,
+            User.role,
+            Rating.rag,
+        )
         .join(Rating, Rating.meeting_id == numbered.c.meeting_id)
         .join(Child, and_(Child.id == Rating.child_id, Child.family_id == numbered.c.family_id))
         .join(User, User.id == Rating.practitioner_id)
-        .where(
-            numbered.c.back
-            <= case((numbered.c.family_id.in_(rated_now), PERSISTENCE_WINDOW - 1), else_=PERSISTENCE_WINDOW),
-            Rating.child_id.in_(child_family),
-        )
+        .where(numbered.c.back <= PERSISTENCE_WINDOW + 1, Rating.child_id.in_(child_family))
     )
-    by_meeting: dict[tuple[int, dt.date], list[inputs.Rating]] = defaultdict(list)
+    found: dict[int, _Rated] = defaultdict(_Rated)
     for row in session.execute(query):
-        by_meeting[row.family_id, row.held_on].append(
-            inputs.Rating(row.child_id, row.practitioner_id, row.role, row.rag)
-        )
-    history: dict[int, list[inputs.EarlierRatings]] = defaultdict(list)
-    for (family_id, held_on), ratings in sorted(by_meeting.items()):
-        history[family_id].append(inputs.EarlierRatings(held_on, tuple(ratings)))
-    return history
+        family = found[row.family_id]
+        rating = inputs.Rating(row.child_id, row.practitioner_id, row.role, row.rag)
+        if row.meeting_id == meeting.id:
+            family.now.append(rating)
+        elif row.held_on < meeting.held_on:
+            family.earlier.setdefault(row.held_on, []).append(rating)
+        if family.last_rated is None or row.held_on > family.last_rated:
+            family.last_rated = row.held_on
+    return found
+
+
+def _last_rated_closed_children(session: Session, day: dt.date, closed: dict[int, int]) -> dict[int, dt.date]:
+    """When children no longer rated (their own case closed) were last rated, by family: a family's last rating
+    counts every child's, while the persistence window reads only the children still rated."""
+    last: dict[int, dt.date] = {}
+    if not closed:
+        return last
+    for child_id, held_on in session.execute(
+        select(Rating.child_id, func.max(Meeting.held_on))
+        .join(Meeting, Meeting.id == Rating.meeting_id)
+        .where(Rating.child_id.in_(closed), Meeting.held_on <= day)
+        .group_by(Rating.child_id)
+    ):
+        family_id = closed[child_id]
+        last[family_id] = max(held_on, last.get(family_id, held_on))
+    return last
+
+
+def _history(rated: _Rated) -> tuple[inputs.EarlierRatings, ...]:
+    """The earlier meetings of the window, oldest first (a family rated now has one fewer: this meeting counts)."""
+    keep = PERSISTENCE_WINDOW - 1 if rated.now else PERSISTENCE_WINDOW
+    newest = sorted(rated.earlier.items(), reverse=True)[:keep]
+    return tuple(inputs.EarlierRatings(held_on, tuple(ratings)) for held_on, ratings in reversed(newest))
 
 
 def team_policy(session: Session, team_id: int) -> str:
@@ -149,15 +194,6 @@ def families_at_meeting(
     in_team = select(Family.id).where(Family.team_id == meeting.team_id, open_on(day))
     if family_ids is not None:
         in_team = in_team.where(Family.id.in_(family_ids))
-    # one pass over these families' ratings up to the meeting: the last meeting each was rated at
-    rated = (
-        select(Child.family_id, func.max(Meeting.held_on).label("last_rated"))
-        .join(Rating, Rating.child_id == Child.id)
-        .join(Meeting, Meeting.id == Rating.meeting_id)
-        .where(Child.family_id.in_(in_team), Meeting.held_on <= day)
-        .group_by(Child.family_id)
-        .subquery("rated")
-    )
     discussed = last_discussed_before(day, in_team).subquery("discussed")
     overdue = select(func.count(Action.id)).where(
         Action.family_id == Family.id,
@@ -169,11 +205,9 @@ def families_at_meeting(
             Family.id,
             Family.case_reference,
             Family.opened_on,
-            rated.c.last_rated,
             discussed.c.last_discussed,
             overdue.scalar_subquery().label("overdue"),
         )
-        .outerjoin(rated, rated.c.family_id == Family.id)
         .outerjoin(discussed, discussed.c.family_id == Family.id)
         .where(Family.id.in_(in_team))
     )
@@ -186,6 +220,7 @@ def families_at_meeting(
 
     children: dict[int, list[inputs.Child]] = defaultdict(list)
     child_family: dict[int, int] = {}
+    closed_children: dict[int, int] = {}
     status_now = and_(
         LegalStatusPeriod.child_id == Child.id,
         LegalStatusPeriod.started_on <= day,
@@ -198,6 +233,7 @@ def families_at_meeting(
         .order_by(Child.date_of_birth, Child.id)
     ):
         if row.status is LegalStatus.CLOSED:  # a child whose case has closed is no longer rated
+            closed_children[row.id] = row.family_id
             continue
         children[row.family_id].append(inputs.Child(row.id, row.first_name, row.status))
         child_family[row.id] = row.family_id
@@ -216,17 +252,11 @@ def families_at_meeting(
     ):
         professionals[involved.family_id].append(inputs.Professional(involved.id, involved.role))
 
-    ratings: dict[int, list[inputs.Rating]] = defaultdict(list)
-    for rated_row in session.execute(
-        select(Rating.child_id, Rating.practitioner_id, User.role, Rating.rag)
-        .join(User, User.id == Rating.practitioner_id)
-        .where(Rating.meeting_id == meeting.id, Rating.child_id.in_(child_family))
-    ):
-        ratings[child_family[rated_row.child_id]].append(
-            inputs.Rating(rated_row.child_id, rated_row.practitioner_id, rated_row.role, rated_row.rag)
-        )
-
-    history = _earlier_ratings(session, day, child_family, set(ratings))
+    rated = _ratings_in_window(session, meeting, child_family) if child_family else {}
+    for family_id, held_on in _last_rated_closed_children(session, day, closed_children).items():
+        family_rated = rated.setdefault(family_id, _Rated())
+        if family_rated.last_rated is None or held_on > family_rated.last_rated:
+            family_rated.last_rated = held_on
 
     before = _previous_scored(meeting).subquery("before")
     previous: dict[int, inputs.PreviousScore] = {
@@ -245,13 +275,13 @@ def families_at_meeting(
             opened_on=f.opened_on,
             children=tuple(children[f.id]),
             professionals=tuple(professionals[f.id]),
-            ratings=tuple(ratings[f.id]),
+            ratings=tuple(rated[f.id].now) if f.id in rated else (),
             previous=previous.get(f.id),
-            last_rated_on=f.last_rated,
+            last_rated_on=rated[f.id].last_rated if f.id in rated else None,
             last_discussed_on=f.last_discussed,
             overdue_actions=f.overdue,
             as_of=day,
-            history=tuple(history[f.id]),
+            history=_history(rated[f.id]) if f.id in rated else (),
         )
         for f in families
     ]

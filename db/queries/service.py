@@ -144,6 +144,11 @@ def legal_status_counts(
     return counts[["office", "team", "month", "status", "children"]].reset_index(drop=True)
 
 
+OUTCOME_RECORDS = ("caseload_file", "ssd_extract", "team", "office", "database", "retention_rule")
+"""The audit trail's record types whose events can change the outcome counts: the imports (the only writers of
+the plan history and of which team holds a family), teams and offices, a restore and an anonymisation."""
+
+
 @dataclass(frozen=True)
 class FiguresVersion:
     """Marks that move whenever the service figures could change, for a page to cache the figures under.
@@ -151,9 +156,11 @@ class FiguresVersion:
     `closings` moves when a meeting in scope closes, a closed meeting's scores are stored again (a correction or
     a rebuild writes a 'scores.store' event on the meeting) or scores are added: the heatmaps and the raters'
     agreement come only from closed meetings, so between closings they are served from the cache and a closing
-    shows on the next click. `records` also moves with any audited change (an import, a family closed) and any
-    new legal status period, which is what the outcome counts follow. `team_ids` is the scope itself, so two
-    people with different scopes never share figures.
+    shows on the next click. `records` moves with what the outcome counts are made of, and only that: the plan
+    history (any legal status period added or ended, which only the imports do, audited as one event on the
+    file), the teams and offices (their names, which office a team is in) and a restore or anonymisation. The
+    outcomes come from the plan history, never from ratings, so a meeting closing leaves them cached.
+    `team_ids` is the scope itself, so two people with different scopes never share figures.
     """
 
     team_ids: tuple[int, ...]
@@ -178,7 +185,7 @@ def figures_version(engine: Engine, actor: User | None, office_id: int | None = 
             select(
                 select(func.max(AuditEvent.id)).where(AuditEvent.entity_type == "meeting").scalar_subquery(),
                 select(func.max(FamilyRiskScore.id)).scalar_subquery(),
-                select(func.max(AuditEvent.id)).scalar_subquery(),
+                select(func.max(AuditEvent.id)).where(AuditEvent.entity_type.in_(OUTCOME_RECORDS)).scalar_subquery(),
                 select(func.max(LegalStatusPeriod.id)).scalar_subquery(),
                 select(func.count()).select_from(LegalStatusPeriod).scalar_subquery(),
             )

@@ -17,6 +17,7 @@ from db.models import ACTION_TEXT_MAX, Action, Family, Involvement, Meeting, Use
 from db.plain_text import clean_text
 from db.queries.meeting_inputs import open_on
 from db.services.audit import record
+from db.services.meeting_changes import bump_meeting_change, bump_open_meetings
 from db.session import transaction
 from risk.vocabulary import MANAGER_ROLES, MeetingStatus
 
@@ -91,6 +92,7 @@ def add_action(
                 "due_on": due_on.isoformat(),
             },
         )
+        bump_meeting_change(session, meeting.id)
         return action
 
 
@@ -127,4 +129,5 @@ def complete_action(
             before={"completed_on": None},
             after={"completed_on": completed_on.isoformat()},
         )
+        bump_open_meetings(session, [action.family.team_id])  # its card and the overdue count of the open meeting
         return action

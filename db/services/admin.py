@@ -14,6 +14,7 @@ from db.models import Family, Involvement, Office, Team, User
 from db.plain_text import clean_text
 from db.services.accounts import check_new_password, create_user, end_sessions, hash_password
 from db.services.audit import record
+from db.services.meeting_changes import bump_open_meetings
 from db.session import transaction
 from risk.vocabulary import Role
 
@@ -131,6 +132,7 @@ def update_user(
         after = {"role": role.value, "team_id": team_id, "office_id": office_id, "active": active}
         if before != after:
             record(session, actor, "user.update", "user", user.id, before=before, after=after)
+            bump_open_meetings(session)  # a card's professionals and their roles; rare enough to tell every meeting
 
 
 def reset_password(engine: Engine, actor: User | None, user_id: int, password: str) -> int:
@@ -236,6 +238,7 @@ def add_involvement(
             involvement.id,
             after={"family_id": family_id, "practitioner_id": practitioner_id, "started_on": started_on.isoformat()},
         )
+        bump_open_meetings(session, [family.team_id])
         return involvement
 
 
@@ -259,3 +262,4 @@ def end_involvement(engine: Engine, actor: User | None, involvement_id: int, end
             before={"ended_on": None},
             after={"ended_on": ended_on.isoformat(), "family_id": involvement.family_id},
         )
+        bump_open_meetings(session, [involvement.family.team_id])

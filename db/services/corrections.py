@@ -15,6 +15,8 @@ from db.errors import InvalidInput, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Meeting, Rating, User
 from db.plain_text import clean_text
 from db.services.audit import record
+from db.services.meeting_changes import bump_open_meetings
+from db.services.meeting_summaries import store_meeting_summaries
 from db.services.scores import store_meeting_scores
 from db.session import transaction
 from risk.vocabulary import RAG, MeetingStatus
@@ -63,4 +65,6 @@ def correct_rating(
             after={"rag": rag.value, "version": rating.version, "reason": reason, "meeting_id": meeting.id},
         )
         store_meeting_scores(session, actor, meeting)
+        store_meeting_summaries(session, [meeting.id])
+        bump_open_meetings(session, [meeting.team_id])  # the open meeting's trend is measured against these scores
         return rating

@@ -23,6 +23,7 @@ from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.meeting_inputs import open_on
 from db.services.audit import record
+from db.services.meeting_changes import bump_meeting_change
 from db.session import transaction
 from risk.vocabulary import MeetingStatus
 
@@ -94,6 +95,7 @@ def _move_focus(session: Session, actor: User, meeting: Meeting, family: Family,
         before={"family_id": before},
         after={"family_id": family.id},
     )
+    bump_meeting_change(session, meeting.id)
 
 
 def open_family(engine: Engine, actor: User | None, meeting_id: int, family_id: int) -> None:
@@ -118,6 +120,7 @@ def run_the_clock(engine: Engine, actor: User | None, meeting_id: int, family_id
         stop_the_clock(session, meeting, now)
         meeting.focus_opened_at = now if running else None
         record(session, actor, "meeting.clock", "meeting", meeting.id, after={"running": running})
+        bump_meeting_change(session, meeting.id)
 
 
 def mark_discussed(
@@ -153,6 +156,7 @@ def mark_discussed(
         )
         if then_open is not None:
             _move_focus(session, actor, meeting, _family_on_caseload(session, meeting, then_open), now)
+        bump_meeting_change(session, meeting.id)
         return discussion
 
 
@@ -174,3 +178,4 @@ def set_meeting_length(engine: Engine, actor: User | None, meeting_id: int, minu
             after={"planned_minutes": minutes},
         )
         meeting.planned_minutes = minutes
+        bump_meeting_change(session, meeting.id)

@@ -1,7 +1,8 @@
 """Opening and closing a team's monthly supervision meeting.
 
 Closing is the moment the record becomes final: the scores of every family are computed and stored with the
-policy that made them, in the same transaction that locks the meeting, so a closed meeting always has its scores.
+policy that made them, and the groups of its ratings that the Service overview adds up (db/services/
+meeting_summaries.py), in the same transaction that locks the meeting, so a closed meeting always has both.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.services.discussions import stop_the_clock
+from db.services.meeting_changes import bump_meeting_change
+from db.services.meeting_summaries import store_meeting_summaries
 from db.services.scores import store_meeting_scores
 from db.session import transaction
 from risk.vocabulary import MeetingStatus
@@ -98,6 +101,7 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
         meeting.status = MeetingStatus.CLOSED
         meeting.closed_at = now
         stored = store_meeting_scores(session, actor, meeting)
+        store_meeting_summaries(session, [meeting.id])  # what the Service overview adds up, from locked ratings
         closed = ClosedMeeting(scores=stored, not_discussed=_record_families_not_discussed(session, meeting))
         record(
             session,
@@ -108,4 +112,5 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
             before={"status": "open"},
             after={"status": "closed", "scores": stored, "not_discussed": closed.not_discussed},
         )
+        bump_meeting_change(session, meeting.id)
         return closed

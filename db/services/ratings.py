@@ -19,6 +19,7 @@ from db.access import AccessDenied, require_case_team
 from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, User
 from db.services.audit import record
+from db.services.meeting_changes import bump_meeting_change
 from db.session import transaction
 from risk.vocabulary import RAG, RATING_WORDS, MeetingStatus
 
@@ -138,4 +139,6 @@ def save_ratings(engine: Engine, actor: User | None, meeting_id: int, entries: S
                 after=after | {"meeting_id": meeting.id, "child_id": child.id},
             )
             saved.append(rating)
+        if saved:
+            bump_meeting_change(session, meeting.id)
         return saved

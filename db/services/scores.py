@@ -1,7 +1,8 @@
 """Stored family risk scores and the team's rule they are made by.
 
 Scores are written when a meeting closes, when a rating of a closed meeting is corrected, and rebuilt on demand
-(`fsdash scores rebuild`); every one of them under the team's own rule, which an administrator sets
+(`fsdash scores rebuild`, which stores the meetings' summaries for the Service overview again too,
+db/services/meeting_summaries.py); every one of them under the team's own rule, which an administrator sets
 (`set_team_policy`, from the Admin page or `fsdash teams set-policy`). A stored row keeps the band, the score, the
 policy and its version, and the components behind them (each child's rating and who gave it, the signals, the
 rank and the explanation), so a score read next year still explains itself. Storing is idempotent: the same
@@ -22,6 +23,8 @@ from db.errors import InvalidInput, NotFound
 from db.models import FamilyRiskScore, Meeting, Team, User
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.services.audit import record
+from db.services.meeting_changes import bump_open_meetings
+from db.services.meeting_summaries import store_meeting_summaries
 from db.session import reading, transaction
 from risk.policies import POLICIES, Policy
 from risk.ranking import RankedFamily, rank_caseload
@@ -198,6 +201,7 @@ def _move_team(session: Session, actor: User | None, team: Team, rule: Policy) -
         return False
     team.policy, team.policy_version = rule.name, rule.version
     record(session, actor, "team.policy", "team", team.id, before=before, after=after)
+    bump_open_meetings(session, [team.id])  # its live ranking and cards follow the rule
     return True
 
 
@@ -217,4 +221,7 @@ def _store_closed_meetings(
         scores += store_meeting_scores(session, actor, meeting)
         if each is not None:
             each()
+    store_meeting_summaries(session, [meeting.id for meeting in closed])  # the overview's groups, in one pass
+    if closed:
+        bump_open_meetings(session, [team_id])  # the open meeting's trend is measured against the latest of them
     return len(closed), scores

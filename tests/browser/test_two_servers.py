@@ -1,9 +1,11 @@
 """Two app servers on one PostgreSQL database, as a council runs them behind a load balancer with sticky sessions.
 
 Each browser session lives in the process that served it, so nothing the meeting depends on may live only in one
-process's memory: a rating saved through server A reaches the chair's screen on server B by itself, closing the
-meeting on B refuses a save on A, wrong passwords count towards one lockout whichever server they reach, a two-step
-code used on one is refused on the other, and a password changed on one ends the account's session on the other.
+process's memory: a rating saved through server A reaches the chair's screen on server B by itself (B's screens
+check the meeting's change count in the database, and what B shares between its sessions is keyed by it), and so
+does the next one; closing the meeting on B refuses a save on A, wrong passwords count towards one lockout
+whichever server they reach, a two-step code used on one is refused on the other, and a password changed on one
+ends the account's session on the other.
 """
 
 from __future__ import annotations
@@ -72,6 +74,19 @@ def test_a_save_on_one_server_reaches_the_chair_on_the_other_and_closing_there_l
         # the chair on the other server does nothing: the refresh brings the new rating
         expect(chair.get_by_text(STILL_TO_COME).first).to_contain_text(f"{before - 1} rating")
         screenshot(chair, "40-two-servers-chair-on-b")
+
+        # B redrew from what it computed at the meeting's new change count; a colleague's save on A moves the count
+        # again, and B's next check sees it (nothing B shared is kept past a change made in another process)
+        colleague = _page(browser)
+        try:
+            sign_in(colleague, two_servers["a"], two_servers["mental health practitioner"])
+            group2, form2, reference2 = first_unrated_child(colleague)
+            group2.get_by_text("Green").click()
+            form2.get_by_role("button", name=f"Save ratings for {reference2}").click()
+            expect(colleague.get_by_text(f"Your ratings for {reference2}")).to_be_visible()
+            expect(chair.get_by_text(STILL_TO_COME).first).to_contain_text(f"{before - 2} rating")
+        finally:
+            colleague.context.close()
 
         # on A, the practitioner changes that rating to amber but has not saved when the meeting closes on B
         wait_for_app(practitioner)  # the family's form redrawn after the save, not only its confirmation

@@ -49,6 +49,7 @@ from db.queries.corrections import correctable_ratings
 from db.queries.discussions import meeting_discussions
 from db.queries.family_card import family_card
 from db.queries.family_history import family_history, team_families
+from db.queries.live_meeting import meeting_mark
 from db.queries.outcomes import outcome_counts
 from db.queries.policy_comparison import policy_comparison, rules_to_compare
 from db.queries.rating_form import rating_form
@@ -375,6 +376,12 @@ PROBES = [
         lambda w, u: meeting_discussions(w.engine, u, w.meeting_b),
         B_CASES,  # followers read what the chair has open from here
         lambda w, who, r: r.meeting_id == w.meeting_b and r.is_open,
+    ),
+    Probe(
+        meeting_mark,
+        lambda w, u: meeting_mark(w.engine, u, w.meeting_b),
+        B_CASES,  # every live screen of the meeting asks this first
+        lambda w, who, r: r.meeting_id == w.meeting_b and r.is_open and r.changes >= 1,
     ),
     Probe(
         policy_comparison,

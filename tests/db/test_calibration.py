@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from db.models import Child, Meeting, Office, Rating, User
 from db.queries.calibration import alpha_from_counts, rater_agreement, role_severity
+from db.services.meeting_summaries import store_meeting_summaries
 from db.session import reading, transaction
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.db.factories import make_team
@@ -76,6 +77,8 @@ def ratings(engine: Engine) -> dict[str, User]:
             "admin": User(display_name="Admin", email="admin@example.org", role=Role.ADMINISTRATOR),
         }
         s.add_all(people.values())
+        s.flush()
+        store_meeting_summaries(s, [sept.id, october.id, b_sept.id])  # as their closing would
     return people
 
 

@@ -10,13 +10,21 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from db.access import AccessDenied
+from db.imports import import_caseload
 from db.models import Family, FamilyRiskScore, Meeting, Office, Team, User
-from db.queries.service import legal_status_counts, office_month_scores, team_month_scores, visible_offices
+from db.queries.service import (
+    figures_version,
+    legal_status_counts,
+    office_month_scores,
+    team_month_scores,
+    visible_offices,
+)
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import transaction
 from risk.vocabulary import RAG, Band, MeetingStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
+from tests.imports.conftest import TODAY, csv_bytes, row
 
 
 @pytest.fixture
@@ -194,3 +202,20 @@ def test_grouping_happens_in_the_database(engine: Engine, months: dict) -> None:
         event.remove(engine, "before_cursor_execute", capture)
     reads = [s for s in statements if "family_risk_score" in s or "legal_status_period" in s]
     assert reads and all("GROUP BY" in s for s in reads)
+
+
+def test_a_meeting_closing_keeps_the_outcomes_cached_and_an_import_does_not(engine: Engine) -> None:
+    """The outcome counts come from the plan history, not from ratings: a closing moves the figures' closings mark
+    but not the records mark, which an import (the only writer of plans) moves."""
+    with transaction(engine) as s:
+        team = make_team(s)
+        head = User(display_name="Head", email="head.of@example.org", role=Role.SERVICE_LEAD)
+        admin = User(display_name="Admin", email="admin.of@example.org", role=Role.ADMINISTRATOR)
+        s.add_all([head, admin])
+    before = figures_version(engine, head)
+    close_meeting(engine, team.manager, team.meeting.id)
+    closed = figures_version(engine, head)
+    assert closed.closings != before.closings and closed.records == before.records
+    data = csv_bytes([row(legal_status="Child in Need", legal_status_from="01/09/2026")])
+    import_caseload(engine, admin, "caseload.csv", data, today=TODAY)
+    assert figures_version(engine, head).records != closed.records
