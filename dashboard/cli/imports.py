@@ -42,6 +42,8 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     for entity, counts in summary.counts().items():
         label = entity.replace("_", " ")
         say(f"  {label:<16}{counts['created']:>9,}{counts['updated']:>9,}{counts['closed']:>9,}")
+    if summary.restricted:
+        say(f"  {len(summary.restricted):,} restricted families in the file were left as they are.")
     say(f"  ({summary.rows:,} rows, sha256 {summary.sha256})")
 
 

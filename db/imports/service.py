@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin_or_command_line
+from db.access import require_admin_or_command_line, visible_families
 from db.errors import InvalidInput
 from db.imports.problems import ImportRefused, Problem
 from db.imports.reading import read_table
@@ -77,6 +77,8 @@ class ImportSummary:
     involvements: Counts = field(default_factory=Counts)
     references: dict[str, list[str]] = field(default_factory=lambda: {"created": [], "updated": [], "closed": []})
     """Family references created, updated and closed (for the audit trail)."""
+    restricted: list[str] = field(default_factory=list)
+    """References of restricted families the file lists: left as they are until the restriction is lifted."""
 
     def counts(self) -> dict[str, dict[str, int]]:
         return kind_counts(self.families, self.children, self.legal_statuses, self.involvements)
@@ -161,7 +163,7 @@ def import_caseload(
                 "team": only_team.name if only_team else None,
                 "close_missing": close_missing,
                 "counts": summary.counts(),
-                "families": summary.references,
+                "families": summary.references | ({"restricted": summary.restricted} if summary.restricted else {}),
             },
         )
     return summary
@@ -313,7 +315,9 @@ def _apply(
     total = len(families)
     for done, family in enumerate(families, start=1):
         held = state.families.get(family.reference)
-        if held is None:
+        if held is not None and held.restricted_at is not None:
+            summary.restricted.append(family.reference)
+        elif held is None:
             created = _create_family(session, family, summary)
             ended = end_case_records(session, created) if created.closed_on else {}
             state.audit.append(("family.create", created, None, _family_values(created) | _people(family) | ended))
@@ -476,7 +480,7 @@ def _close_missing(
     listed = {f.reference for f in families}
     for family in session.scalars(
         select(Family)
-        .where(Family.team_id.in_(list(team_ids)), Family.closed_on.is_(None))
+        .where(Family.team_id.in_(list(team_ids)), Family.closed_on.is_(None), visible_families())
         .order_by(Family.case_reference)
     ):
         if family.case_reference in listed:

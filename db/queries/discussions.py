@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from db.access import require_case_team
+from db.access import require_case_team, visible_families
 from db.errors import NotFound
-from db.models import FamilyDiscussion, Meeting, User, utcnow
+from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.services.discussions import as_utc
 from db.session import reading
 from risk.meeting_pace import discussion_words
@@ -60,9 +60,9 @@ def meeting_discussions(engine: Engine, actor: User | None, meeting_id: int) -> 
             raise NotFound("That meeting does not exist.")
         require_case_team(session, actor, meeting.team_id)
         rows = session.execute(
-            select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at).where(
-                FamilyDiscussion.meeting_id == meeting.id
-            )
+            select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at)
+            .join(Family, Family.id == FamilyDiscussion.family_id)
+            .where(FamilyDiscussion.meeting_id == meeting.id, visible_families())
         ).all()
         seconds = {r.family_id: r.seconds_spent for r in rows}
         opened_at, focus = meeting.focus_opened_at, meeting.focus_family_id

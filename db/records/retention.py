@@ -18,15 +18,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from db.access import require_admin_or_command_line
+from db.access import require_admin_or_command_line, visible_families
 from db.errors import InvalidInput
 from db.models import (
     Action,
     AuditEvent,
-    AuditPseudonymisation,
     Child,
     Family,
     FamilyAnonymisation,
@@ -38,6 +37,7 @@ from db.models import (
     User,
 )
 from db.queries.audit_about import CHILD, FAMILY, Subject, events_about, family_subject, rename_references
+from db.records.audit_rewrite import audit_permit, rewrite_details
 from db.records.pseudonyms import (
     REMOVED,
     ReferenceReplacer,
@@ -172,6 +172,7 @@ def _due(session: Session, years: int, today: dt.date) -> list[DueFamily]:
             Family.closed_on.is_not(None),
             Family.closed_on <= years_before(today, years) + dt.timedelta(days=1),
             FamilyAnonymisation.family_id.is_(None),
+            visible_families(),  # kept while restricted: Art 18(1)(c), a subject may need it kept for a claim
         )
         .order_by(Family.closed_on, Family.case_reference)
     ).all()
@@ -243,9 +244,13 @@ def anonymise_due_families(
 
 def _anonymise(session: Session, actor: User | None, due: list[DueFamily], result: AnonymisationResult) -> None:
     family_ids = [d.family_id for d in due]
-    permit = AuditPseudonymisation()
-    session.add(permit)
-    session.flush()
+    with audit_permit(session):
+        _anonymise_families(session, actor, family_ids, result)
+
+
+def _anonymise_families(
+    session: Session, actor: User | None, family_ids: list[int], result: AnonymisationResult
+) -> None:
 
     subject = family_subject(session, family_ids)  # the old references, before they are replaced
     references: dict[str, str] = {}
@@ -253,6 +258,7 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     names_by_family: dict[int, dict[str, str]] = {}
     labels_by_family: dict[int, dict[str, str]] = {}
     families = {f.id: f for f in session.scalars(select(Family).where(Family.id.in_(family_ids)))}
+    pseudonym_of: dict[tuple[str, int], str] = {}
     children_by_family: dict[int, list[Child]] = {fid: [] for fid in family_ids}
     for child in session.scalars(
         select(Child).where(Child.family_id.in_(family_ids)).order_by(Child.family_id, Child.date_of_birth, Child.id)
@@ -264,6 +270,7 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
         pseudonym = new_pseudonym()
         references[family.case_reference] = renames[FAMILY][family.case_reference.lower()] = pseudonym
         family.case_reference = pseudonym
+        pseudonym_of[FAMILY, family_id] = pseudonym
         result.pseudonyms.append(pseudonym)
         names: dict[str, str] = {}
         labels: dict[str, str] = {}
@@ -271,6 +278,7 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
             child_pseudonym = new_pseudonym()
             references[child.case_reference] = renames[CHILD][child.case_reference.lower()] = child_pseudonym
             labels[child_pseudonym.lower()] = f"Child {number}"
+            pseudonym_of[CHILD, child.id] = child_pseudonym
             child.case_reference = child_pseudonym
             names[child.first_name] = f"Child {number}"
             child.first_name = f"Child {number}"
@@ -285,6 +293,9 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
             )
         )
         result.families += 1
+    for former, (kind, record_id) in subject.former.items():  # references an administrator corrected
+        if (kind, record_id) in pseudonym_of:
+            references[former] = renames[kind][former] = pseudonym_of[kind, record_id]
     session.flush()
 
     child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
@@ -311,8 +322,6 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     session.flush()
 
     result.audit_events_pseudonymised = _pseudonymise_audit(session, subject, references, renames, labels_by_family)
-    session.execute(delete(AuditPseudonymisation).where(AuditPseudonymisation.id == permit.id))
-    session.flush()
 
 
 def _pseudonymise_audit(
@@ -332,12 +341,6 @@ def _pseudonymise_audit(
     ordered = sorted(own | about.naming)
     replacer = ReferenceReplacer(references)
     table = AuditEvent.__table__
-    # Only `before` and `after` change: the triggers refuse anything else, permit or not.
-    rewrite = (
-        update(table)
-        .where(table.c.id == bindparam("event_id"))
-        .values(before=bindparam("new_before"), after=bindparam("new_after"))
-    )
     changed = 0
     for start in range(0, len(ordered), _SCAN_BATCH):
         changes = []
@@ -354,10 +357,8 @@ def _pseudonymise_audit(
             else:
                 before, after = rename_references(event.before, renames), rename_references(event.after, renames)
             if (before, after) != (event.before, event.after):
-                changes.append({"event_id": event.id, "new_before": before, "new_after": after})
-        if changes:
-            session.execute(rewrite, changes)
-            changed += len(changes)
+                changes.append((event.id, before, after))
+        changed += rewrite_details(session, changes)
     return changed
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin_or_command_line
+from db.access import require_admin_or_command_line, visible_families
 from db.imports.service import Counts, kind_counts
 from db.imports.ssd.building import Period, Plan, PlannedFamily, build_plan
 from db.imports.ssd.extract import Extract
@@ -123,6 +123,9 @@ class SsdSummary:
 def _n(count: int, one: str, many: str | None = None) -> str:
     plural = many or (one[:-1] + "ies" if one.endswith("y") else one + "s")
     return f"{count:,} {one if count == 1 else plural}"
+
+
+RESTRICTED_LEFT = "restricted families, left as they are until the restriction is lifted"
 
 
 class _RollBack(Exception):
@@ -377,6 +380,8 @@ class _Writer:
             held = self.held.get(family.reference)
             if held is None:
                 fresh.append(family)
+            elif held.restricted_at is not None:  # nothing about a restricted family changes until it is lifted
+                self.summary.ignored[RESTRICTED_LEFT] = self.summary.ignored.get(RESTRICTED_LEFT, 0) + 1
             else:
                 self._update(held, family)
             if len(fresh) == CHUNK or done == total:
@@ -547,7 +552,7 @@ class _Writer:
         names = {team_id: choice.team for choice, team_id in self.team_ids.items()}
         query = (
             select(Family)
-            .where(Family.team_id.in_(list(names)), Family.closed_on.is_(None))
+            .where(Family.team_id.in_(list(names)), Family.closed_on.is_(None), visible_families())
             .order_by(Family.case_reference)
         )
         for family in self.session.scalars(query):
