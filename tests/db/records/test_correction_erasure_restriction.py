@@ -278,9 +278,13 @@ def test_erasing_a_child_of_a_restricted_family_waits_for_the_lift(engine: Engin
     restrict_family(engine, records.admin, records.subject.family.id, "Accuracy contested by the parent")
     with pytest.raises(InvalidInput, match="restricted"):
         erase_child(
-            engine, records.admin, records.second_child.id, reason="duplicate", explanation=WHY, confirm_reference="F-77-2"
+            engine,
+            records.admin,
+            records.second_child.id,
+            reason="duplicate",
+            explanation=WHY,
+            confirm_reference="F-77-2",
         )
     with reading(engine) as s:
         assert s.get(Child, records.second_child.id) is not None
         assert s.scalars(select(LegalStatusPeriod).where(LegalStatusPeriod.child_id == records.second_child.id)).all()
-
