@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.orm import Session
 
-from db.errors import ServiceError
-from db.models import Team, User
+from db.errors import InvalidInput, NotFound, ServiceError
+from db.models import Family, Team, User
 from db.session import reading
 from risk.vocabulary import CASE_ROLES, MANAGER_ROLES, Role
 
@@ -41,6 +41,41 @@ def require_admin_or_command_line(actor: User | None) -> User | None:
     if actor is None:
         return None
     return require_admin(actor)
+
+
+def visible_families() -> ColumnElement[bool]:
+    """The families a case query may show and a service may change: every family but the restricted ones.
+
+    A restricted family (UK GDPR Art 18: its accuracy is contested, or it must be kept but not used) is seen by
+    nobody but the role that lifts the restriction, the administrator, and only through the records tools (its
+    details, correcting them, lifting the restriction, subject access, erasure, the audit trail). Every case query
+    and service applies this one condition, and the access matrix tries each of them against a restricted family.
+    Aggregates (heatmaps, outcome counts) name no family and keep counting it, as they count closed families.
+    """
+    return Family.restricted_at.is_(None)
+
+
+def require_visible_family(session: Session, family_id: int) -> Family:
+    """The family, if it exists and is not restricted; otherwise the same NotFound as for a family that does not
+    exist, so a restriction is not confirmed to anyone who may not see it."""
+    family = session.get(Family, family_id)
+    if family is None or family.restricted_at is not None:
+        raise NotFound("That family does not exist.")
+    return family
+
+
+class FamilyRestricted(InvalidInput):
+    """An administrator asked to change a restricted family through an everyday tool (involvement, an import)."""
+
+
+def require_unrestricted_for_admin(family: Family) -> None:
+    """Administrators may see that a family is restricted (they lift restrictions), so they are told why a change
+    is refused rather than told it does not exist."""
+    if family.restricted_at is not None:
+        raise FamilyRestricted(
+            f"{family.case_reference} is restricted, so nothing about it can change until the restriction is lifted "
+            "(Admin page, Records management)."
+        )
 
 
 def case_team_ids(session: Session, actor: User | None) -> set[int]:

@@ -38,8 +38,17 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+"""For the records the audit trail names by id (a family, a child, a rating, an involvement, an action): once one
+is erased its id is never given to a new record (PostgreSQL's sequences never reuse one; SQLite needs
+AUTOINCREMENT), so the trail's events about an erased record can never be read as a new record's."""
+
 RATIONALE_MAX = 500
 ACTION_TEXT_MAX = 1000
+
+
+WITHHELD = "withheld_from_exports"
+"""A column's `info` key saying why the data exit (db/exports/data_exit.py) leaves it out: credentials stay here."""
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -109,7 +118,9 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(
+        String(255), info={WITHHELD: "a credential, not the council's data"}
+    )
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -161,6 +172,7 @@ class Family(Base):
     __table_args__ = (
         CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="closed_after_opened"),
         Index("ix_family_team_id_closed_on", "team_id", "closed_on"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +181,9 @@ class Family(Base):
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     opened_on: Mapped[dt.date]
     closed_on: Mapped[dt.date | None]
+    # Set while the family is restricted (UK GDPR Art 18): no query or service shows or changes it, except the
+    # administrator's records tools (db.access.visible_families is the one condition every case query applies).
+    restricted_at: Mapped[dt.datetime | None]
 
     team: Mapped[Team] = relationship()
     social_worker: Mapped[User | None] = relationship()
@@ -179,6 +194,7 @@ class Child(Base):
     """A child in a family. Ratings are per child. A family with children cannot be deleted (RESTRICT)."""
 
     __tablename__ = "child"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), index=True)
@@ -220,6 +236,7 @@ class Involvement(Base):
         CheckConstraint("ended_on IS NULL OR ended_on > started_on", name="ends_after_start"),
         UniqueConstraint("family_id", "practitioner_id", "started_on"),
         Index("ix_involvement_practitioner_id", "practitioner_id", "family_id"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -296,6 +313,7 @@ class Rating(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "child_id", "practitioner_id"),
         Index("ix_rating_child_id", "child_id", "meeting_id"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -377,7 +395,7 @@ class Action(Base):
     """An agreed next step from supervision: what, who, by when, and whether it was done."""
 
     __tablename__ = "action"
-    __table_args__ = (Index("ix_action_family_id", "family_id", "completed_on"),)
+    __table_args__ = (Index("ix_action_family_id", "family_id", "completed_on"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
@@ -444,3 +462,21 @@ class AuditPseudonymisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DeletionRule(Base):
+    """Whether, and how many years after it was anonymised, an anonymised family is deleted altogether, for councils
+    whose policy does not keep even the anonymised figures (None: never, the default). Set beside the retention
+    rule; every change is a new row, as for the retention rule."""
+
+    __tablename__ = "deletion_rule"
+    __table_args__ = (
+        CheckConstraint(
+            "years_after_anonymisation IS NULL OR years_after_anonymisation BETWEEN 1 AND 100", name="sensible_years"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    years_after_anonymisation: Mapped[int | None]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

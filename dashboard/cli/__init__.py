@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import database, imports, records, scores, seeding, server, teams, users
+from dashboard.cli import database, exports, imports, records, scores, seeding, server, teams, users
 from dashboard.cli.common import CommandError
 from db.errors import ServiceError
 
-COMMAND_GROUPS = (database, seeding, scores, teams, users, imports, records, server)
+COMMAND_GROUPS = (database, seeding, scores, teams, users, imports, exports, records, server)
 """In the order `fsdash --help` lists them."""
 
 

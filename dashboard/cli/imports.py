@@ -42,6 +42,9 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     for entity, counts in summary.counts().items():
         label = entity.replace("_", " ")
         say(f"  {label:<16}{counts['created']:>9,}{counts['updated']:>9,}{counts['closed']:>9,}")
+    for what, count in sorted(summary.ignored.items()):
+        if count:
+            say(f"  Left out: {count:,} {what}.")
     say(f"  ({summary.rows:,} rows, sha256 {summary.sha256})")
 
 

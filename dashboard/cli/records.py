@@ -1,4 +1,5 @@
-"""`fsdash backup`, `restore`, `sar` and `retention`: the records management commands (see docs/records.md).
+"""`fsdash backup`, `restore`, `sar` and `retention` (deletion after anonymising too): the records management
+commands (see docs/records.md).
 They run as the system, with the database's own credentials, like every other `fsdash` command; each is recorded
 in the audit trail. Output names no family, child or person beyond what was asked for."""
 
@@ -125,6 +126,34 @@ def cmd_retention_apply(args: argparse.Namespace) -> None:
         say(f"  {what.replace('_', ' '):<28} {count:>8,}")
 
 
+def _deletion_words(years: int | None) -> str:
+    if years is None:
+        return "Anonymised families are kept: deletion after anonymising is off."
+    return f"Anonymised families are deleted {_years(years)} after they were anonymised."
+
+
+def cmd_retention_set_deletion(args: argparse.Namespace) -> None:
+    from db.records.retention import set_deletion_policy
+
+    with command_engine() as engine:
+        policy = set_deletion_policy(engine, None, None if args.never else args.years)
+    say(_deletion_words(policy.years_after_anonymisation))
+
+
+def cmd_retention_delete(args: argparse.Namespace) -> None:
+    from db.records.retention import delete_due_families, families_due_for_deletion
+
+    with command_engine() as engine:
+        policy, due = families_due_for_deletion(engine, None, today=args.today)
+        say(_deletion_words(policy.years_after_anonymisation))
+        for d in due:
+            say(f"  {d.case_reference:<20} {d.team:<24} anonymised {d.anonymised_on:%d/%m/%Y}, due {d.due_on:%d/%m/%Y}")
+        result = delete_due_families(engine, None, dry_run=args.dry_run, today=args.today)
+    verb = "Dry run: nothing was changed. It would delete" if args.dry_run else "Deleted"
+    say(f"{verb} {result.families:,} anonymised families ({sum(result.rows.values()):,} rows):")
+    print_counts(result.rows)
+
+
 def add_commands(commands: Commands) -> None:
     backup = commands.add_parser(
         "backup",
@@ -189,3 +218,21 @@ def add_commands(commands: Commands) -> None:
     apply.add_argument("--dry-run", action="store_true", help="show the counts; change nothing")
     apply.add_argument("--today", **today)
     apply.set_defaults(func=cmd_retention_apply)
+    set_deletion = retention.add_parser(
+        "set-deletion",
+        help="delete anonymised families a number of years after anonymising, or never (the default)",
+        description="For councils whose policy does not keep even the anonymised figures. Audited.",
+    )
+    when = set_deletion.add_mutually_exclusive_group(required=True)
+    when.add_argument("--years", type=int, metavar="N", help="whole years after each family was anonymised")
+    when.add_argument("--never", action="store_true", help="keep anonymised families (switch deletion off)")
+    set_deletion.set_defaults(func=cmd_retention_set_deletion)
+    delete = retention.add_parser(
+        "delete",
+        help="delete the anonymised families the deletion rule has come for, in one transaction (audited)",
+        description="Deletes them as erasing a family does: every row, the scores of the meetings affected stored "
+        "again, and the audit trail's details about them; one event records the run. Restricted families wait.",
+    )
+    delete.add_argument("--dry-run", action="store_true", help="show what would go; change nothing")
+    delete.add_argument("--today", **today)
+    delete.set_defaults(func=cmd_retention_delete)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.downloads import download_button
+from dashboard.components.family_records_panel import family_records_panel
 from dashboard.components.grids import show_grid
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine
@@ -22,7 +23,10 @@ from db.records.retention import (
     MIN_YEARS,
     RetentionPolicy,
     anonymise_due_families,
+    delete_due_families,
     families_due,
+    families_due_for_deletion,
+    set_deletion_policy,
     set_retention_policy,
 )
 from db.records.subject_access import (
@@ -36,6 +40,7 @@ from db.records.subject_access_pdf import subject_access_pdf
 
 EXPORT_KEY = "records_export"
 RESULT_KEY = "records_retention_result"
+DELETED_KEY = "records_deletion_result"
 FAMILY, CHILD = "Family", "Child"
 ZIP_LABEL = "Machine-readable .zip (CSV per table)"
 
@@ -43,13 +48,21 @@ ZIP_LABEL = "Machine-readable .zip (CSV per table)"
 def records_panel(user: User) -> None:
     _subject_access(user)
     st.divider()
+    family_records_panel(user)
+    st.divider()
     _retention(user)
     st.divider()
-    st.markdown("**Backups**")
+    _deletion(user)
+    st.divider()
+    st.markdown("**Backups and the data exit**")
     st.caption(
         "Backups are taken on the server, not downloaded through the browser: `fsdash backup FILE` makes a "
         "verified copy while the app runs, and `fsdash restore FILE` puts one back. See fsdash's records "
         "management guide (docs/records.md)."
+    )
+    st.caption(
+        "The data exit, every table as CSV with a description of every column (a Frictionless datapackage.json), "
+        "is made on the server too: `fsdash export --all DIR`. See the deployment guide's end of contract."
     )
 
 
@@ -179,4 +192,80 @@ def _retention(user: User) -> None:
                 f"({_count(done.children, 'child', 'children')}); "
                 f"{done.audit_events_pseudonymised} audit events pseudonymised."
             )
+            st.rerun()
+
+
+def _deletion(user: User) -> None:
+    """Deleting anonymised families after a further period: off unless the council's policy asks for it."""
+    st.markdown("**Deletion after anonymising (only if your council's policy asks for it)**")
+    st.caption(
+        "An anonymised family keeps its team, dates, ratings' colours, scores and legal status history, so the "
+        "service figures stay true. Some councils' policies keep even that for a set time only: then anonymised "
+        "families are deleted that many years after they were anonymised, as erasing does, and the past figures "
+        "drop them."
+    )
+    try:
+        policy, due = families_due_for_deletion(engine(), user)
+    except ServiceError as exc:
+        st.error(md(exc))
+        return
+    if policy.years_after_anonymisation is None:
+        st.write("Anonymised families are kept: deletion is off.")
+    else:
+        when = uk_date(policy.set_at.date()) if policy.set_at else "–"
+        st.write(
+            md(
+                f"Anonymised families are deleted {policy.years_after_anonymisation} year(s) after anonymising "
+                f"(set {when} by {policy.set_by})."
+            )
+        )
+    with st.form("deletion-rule"):
+        keep = st.checkbox("Keep anonymised families (no deletion)", value=policy.years_after_anonymisation is None)
+        years = st.number_input(
+            "Otherwise delete them this many years after anonymising",
+            min_value=MIN_YEARS,
+            max_value=MAX_YEARS,
+            value=policy.years_after_anonymisation or MIN_YEARS,
+            step=1,
+            key="deletion-years",
+        )
+        if st.form_submit_button("Set the deletion rule"):
+            try:
+                set_deletion_policy(engine(), user, None if keep else int(years))
+            except ServiceError as exc:
+                st.error(md(exc))
+            else:
+                st.rerun()
+    if result := st.session_state.pop(DELETED_KEY, None):
+        st.success(md(result))
+    if not due:
+        st.caption("No anonymised family is due for deletion.")
+        return
+    show_grid(
+        pd.DataFrame(
+            [
+                {
+                    "Pseudonym": d.case_reference,
+                    "Team": d.team,
+                    "Anonymised": uk_date(d.anonymised_on),
+                    "Due": uk_date(d.due_on),
+                }
+                for d in due
+            ],
+            columns=["Pseudonym", "Team", "Anonymised", "Due"],
+        ),
+        hide_index=True,
+    )
+    with st.form("deletion-apply"):
+        checked = st.checkbox("I have checked this list against our policy", key="deletion-checked")
+        if st.form_submit_button(f"Delete {_count(len(due), 'family', 'families')}", type="primary"):
+            if not checked:
+                st.error("Tick the box to confirm the list was checked: nothing was deleted.")
+                return
+            try:
+                done = delete_due_families(engine(), user)
+            except ServiceError as exc:
+                st.error(md(exc))
+                return
+            st.session_state[DELETED_KEY] = f"Deleted {_count(done.families, 'family', 'families')}."
             st.rerun()

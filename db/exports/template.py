@@ -15,10 +15,10 @@ from collections.abc import Sequence
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import ColumnElement, Engine, select
+from sqlalchemy import ColumnElement, Engine, and_, select
 from sqlalchemy.orm import aliased
 
-from db.access import require_admin_or_command_line
+from db.access import require_admin_or_command_line, visible_families
 from db.exports.cell_safety import neutralise
 from db.imports.columns import COLUMN_NAMES, COLUMNS
 from db.models import Child, Family, Involvement, LegalStatusPeriod, Team, User
@@ -49,7 +49,7 @@ def caseload_rows(
     today = today or dt.date.today()
     worker = aliased(User)
     with reading(engine) as session:
-        scope = Family.team_id == team_id if team_id is not None else Family.id.is_not(None)
+        scope = and_(Family.team_id == team_id if team_id is not None else Family.id.is_not(None), visible_families())
         families = session.execute(
             select(Family, Team.name, worker.email)
             .join(Team, Team.id == Family.team_id)

@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
+from db.access import visible_families
 from db.errors import InvalidInput
 from db.imports.directory import Directory, read_directory
 from db.imports.plan import (
@@ -67,6 +68,7 @@ from risk.vocabulary import LegalStatus, Role
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): what the import is doing and how far it has got."""
 CHUNK = 500
+RESTRICTED_LEFT = "restricted families, left as they are until the restriction is lifted"
 ONE_DAY = dt.timedelta(days=1)
 _T = TypeVar("_T")
 
@@ -314,6 +316,8 @@ class _Writer:
             held = self.held.get(family.reference)
             if held is None:
                 fresh.append(family)
+            elif held.restricted_at is not None:  # nothing about a restricted family changes until it is lifted
+                self.summary.ignored[RESTRICTED_LEFT] = self.summary.ignored.get(RESTRICTED_LEFT, 0) + 1
             else:
                 self._update(held, family)
             if len(fresh) == CHUNK or done == total:
@@ -545,7 +549,9 @@ class _Writer:
         listed = {f.reference for f in self.plan.families}
         query = (
             select(Family)
-            .where(Family.team_id.in_(sorted(set(self.team_ids.values()))), Family.closed_on.is_(None))
+            .where(
+                Family.team_id.in_(sorted(set(self.team_ids.values()))), Family.closed_on.is_(None), visible_families()
+            )
             .order_by(Family.case_reference)
         )
         for family in self.session.scalars(query):

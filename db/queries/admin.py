@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from db.access import require_admin
+from db.access import require_admin, visible_families
 from db.models import Family, Involvement, Office, Team, User, utcnow
 from db.session import reading
 from risk.vocabulary import CASE_ROLES, Role
@@ -148,7 +148,7 @@ def families(engine: Engine, actor: User | None, team_id: int) -> dict[int, str]
     with reading(engine) as session:
         rows = session.execute(
             select(Family.id, Family.case_reference)
-            .where(Family.team_id == team_id, Family.closed_on.is_(None))
+            .where(Family.team_id == team_id, Family.closed_on.is_(None), visible_families())
             .order_by(Family.case_reference)
         )
         return {row.id: row.case_reference for row in rows}

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, false, or_, select
@@ -58,6 +58,9 @@ class Subject:
     """lower-cased, as references are matched in any capitals; none for children on their own"""
     child_references: frozenset[str]
     whole_family: bool
+    former: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    """References the records had before an administrator corrected them (lower-cased, to (FAMILY or CHILD, the
+    record's id)): also included in the two sets above, so events that named the records by them are found."""
 
     def names(self, kind: str, text: str) -> bool:
         wanted = self.family_references if kind == FAMILY else self.child_references
@@ -68,18 +71,50 @@ class Subject:
         return self.family_references | self.child_references
 
 
+CORRECTION_VERB = "family.correct"
+"""An administrator's correction of a family's or a child's details (db/services/family_details.py), an event of
+the family: `before` keeps a corrected family's old `case_reference`, and a corrected child's old details under
+`children`, keyed by its old reference, with its `child_id`."""
+
+
+def former_references(session: Session, family_ids: Iterable[int]) -> dict[str, tuple[str, int]]:
+    """The references the families and their children had before a correction, from the families' own correction
+    events (lower-cased reference -> (FAMILY or CHILD, id))."""
+    ids = sorted(family_ids)
+    if not ids:
+        return {}
+    former: dict[str, tuple[str, int]] = {}
+    for entity_id, before in session.execute(
+        select(AuditEvent.entity_id, AuditEvent.before).where(
+            AuditEvent.verb == CORRECTION_VERB,
+            AuditEvent.entity_type == FAMILY,
+            AuditEvent.entity_id.in_([str(i) for i in ids]),
+        )
+    ):
+        if not isinstance(before, dict) or entity_id is None:
+            continue
+        if isinstance(reference := before.get("case_reference"), str):
+            former[reference.lower()] = (FAMILY, int(entity_id))
+        for reference, details in (before.get("children") or {}).items():
+            if isinstance(details, dict) and isinstance(details.get("child_id"), int):
+                former[str(reference).lower()] = (CHILD, details["child_id"])
+    return former
+
+
 def family_subject(session: Session, family_ids: Iterable[int]) -> Subject:
     ids = frozenset(family_ids)
     families: Iterable[str] = session.scalars(select(Family.case_reference).where(Family.id.in_(ids))) if ids else []
     children = (
         session.execute(select(Child.id, Child.case_reference).where(Child.family_id.in_(ids))).all() if ids else []
     )
+    former = former_references(session, ids)
     return Subject(
         ids,
         frozenset(child_id for child_id, _ in children),
-        frozenset(r.lower() for r in families),
-        frozenset(r.lower() for _, r in children),
+        frozenset(r.lower() for r in families) | {r for r, (kind, _) in former.items() if kind == FAMILY},
+        frozenset(r.lower() for _, r in children) | {r for r, (kind, _) in former.items() if kind == CHILD},
         whole_family=True,
+        former=former,
     )
 
 
@@ -88,12 +123,19 @@ def child_subject(session: Session, child_ids: Iterable[int]) -> Subject:
     children = (
         session.execute(select(Child.family_id, Child.case_reference).where(Child.id.in_(ids))).all() if ids else []
     )
+    families = frozenset(family_id for family_id, _ in children)
+    former = {
+        reference: (kind, record_id)
+        for reference, (kind, record_id) in former_references(session, families).items()
+        if kind == CHILD and record_id in ids
+    }
     return Subject(
-        frozenset(family_id for family_id, _ in children),
+        families,
         ids,
         frozenset(),
-        frozenset(r.lower() for _, r in children),
+        frozenset(r.lower() for _, r in children) | frozenset(former),
         whole_family=False,
+        former=former,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.access import require_case_team
+from db.access import require_case_team, visible_families
 from db.errors import NotFound
 from db.models import Family, FamilyRiskScore, Meeting, User
 from db.queries.live_meeting import shared_while_open
@@ -119,7 +119,7 @@ def _ranked(session: Session, meeting: Meeting, policy: str | None) -> tuple[Cas
             for s, ref in session.execute(
                 select(FamilyRiskScore, Family.case_reference)
                 .join(Family, Family.id == FamilyRiskScore.family_id)
-                .where(FamilyRiskScore.meeting_id == meeting.id)
+                .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
             )
         ]
     entries = [
@@ -156,6 +156,6 @@ def _social_workers(session: Session, team_id: int) -> dict[int, str]:
         for family_id, name in session.execute(
             select(Family.id, User.display_name)
             .join(User, User.id == Family.social_worker_id)
-            .where(Family.team_id == team_id)
+            .where(Family.team_id == team_id, visible_families())
         )
     }

@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, select
 
+from db.access import visible_families
 from db.models import Family, User
 from db.queries.caseload import get_meeting
 from db.queries.meeting_inputs import last_discussed_before
@@ -24,5 +25,5 @@ def last_discussed(engine: Engine, actor: User | None, meeting_id: int) -> dict[
     """
     with reading(engine) as session:
         meeting = get_meeting(session, actor, meeting_id)
-        in_team = select(Family.id).where(Family.team_id == meeting.team_id)
+        in_team = select(Family.id).where(Family.team_id == meeting.team_id, visible_families())
         return {family_id: day for family_id, day in session.execute(last_discussed_before(meeting.held_on, in_team))}

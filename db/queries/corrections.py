@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from db.access import require_manager_of
+from db.access import require_manager_of, visible_families
 from db.errors import NotFound
-from db.models import Child, Meeting, Rating, User
+from db.models import Child, Family, Meeting, Rating, User
 from db.session import reading
 from risk.vocabulary import RAG, MeetingStatus, Role
 
@@ -36,7 +36,8 @@ def correctable_ratings(engine: Engine, actor: User | None, meeting_id: int, fam
             select(Rating.id, Child.first_name, User.display_name, User.role, Rating.rag, Rating.version)
             .join(Child, Child.id == Rating.child_id)
             .join(User, User.id == Rating.practitioner_id)
-            .where(Rating.meeting_id == meeting_id, Child.family_id == family_id)
+            .join(Family, Family.id == Child.family_id)
+            .where(Rating.meeting_id == meeting_id, Child.family_id == family_id, visible_families())
             .order_by(Child.date_of_birth, Child.id, User.display_name)
         )
         return [CorrectableRating(*row) for row in rows]

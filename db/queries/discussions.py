@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from db.access import require_case_team
+from db.access import require_case_team, visible_families
 from db.errors import NotFound
-from db.models import FamilyDiscussion, Meeting, User, utcnow
+from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.live_meeting import shared_while_open
 from db.services.discussions import as_utc
 from db.session import reading
@@ -77,9 +77,9 @@ def meeting_discussions(engine: Engine, actor: User | None, meeting_id: int) -> 
 def _stored_record(session: Session, meeting: Meeting) -> DiscussionRecord:
     """The record as written: the time of every finished stretch, without the one still running."""
     rows = session.execute(
-        select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at).where(
-            FamilyDiscussion.meeting_id == meeting.id
-        )
+        select(FamilyDiscussion.family_id, FamilyDiscussion.seconds_spent, FamilyDiscussion.discussed_at)
+        .join(Family, Family.id == FamilyDiscussion.family_id)
+        .where(FamilyDiscussion.meeting_id == meeting.id, visible_families())
     ).all()
     return DiscussionRecord(
         meeting_id=meeting.id,

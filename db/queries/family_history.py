@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import aliased
 
-from db.access import require_case_team
+from db.access import require_case_team, visible_families
 from db.errors import NotFound
 from db.models import Action, AuditEvent, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Rating, User
 from db.session import reading
@@ -96,7 +96,7 @@ def team_families(engine: Engine, actor: User | None, team_id: int) -> list[Fami
         require_case_team(session, actor, team_id)
         rows = session.execute(
             select(Family.id, Family.case_reference, Family.closed_on)
-            .where(Family.team_id == team_id)
+            .where(Family.team_id == team_id, visible_families())
             .order_by(Family.closed_on.is_not(None), Family.case_reference)
         )
         return [FamilyRef(*row) for row in rows]
@@ -110,6 +110,8 @@ def family_history(engine: Engine, actor: User | None, family_id: int) -> Family
         if family is None:
             raise NotFound("That family does not exist.")
         require_case_team(session, actor, family.team_id)
+        if family.restricted_at is not None:
+            raise NotFound("That family does not exist.")
         children = {c.id: c.first_name for c in family.children}
         ratings = session.execute(
             select(

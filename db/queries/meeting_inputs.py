@@ -6,7 +6,8 @@ and plans, who works with them, their ratings at this meeting and at each family
 (for persistent disagreement, and when each was last rated: one statement), and the previous meeting's stored
 scores (the meeting found and its scores read in one statement). Fewer round trips matter on a database
 across the network.
-No access checks here: callers (queries and services) check the actor first.
+No access checks here: callers (queries and services) check the actor first. A restricted family is never among
+the families (db.access.visible_families).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from db.access import visible_families
 from db.models import (
     Action,
     Child,
@@ -191,7 +193,7 @@ def families_at_meeting(
 ) -> list[inputs.FamilyAtMeeting]:
     """Every family of the meeting's team open on its date (or just `family_ids`), as risk-rule inputs."""
     day = meeting.held_on
-    in_team = select(Family.id).where(Family.team_id == meeting.team_id, open_on(day))
+    in_team = select(Family.id).where(Family.team_id == meeting.team_id, open_on(day), visible_families())
     if family_ids is not None:
         in_team = in_team.where(Family.id.in_(family_ids))
     discussed = last_discussed_before(day, in_team).subquery("discussed")

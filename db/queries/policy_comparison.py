@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.access import require_manager_of
+from db.access import require_manager_of, visible_families
 from db.errors import NotFound
 from db.models import Family, FamilyRiskScore, Meeting, User
 from db.queries.meeting_inputs import families_at_meeting, team_policy
@@ -213,7 +213,7 @@ def _stored_side(session: Session, meeting: Meeting) -> dict[int, tuple[str, str
             Family.case_reference,
         )
         .join(Family, Family.id == FamilyRiskScore.family_id)
-        .where(FamilyRiskScore.meeting_id == meeting.id)
+        .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
     )
     return {
         row.family_id: (

@@ -18,16 +18,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from db.access import require_admin_or_command_line
+from db.access import require_admin_or_command_line, visible_families
 from db.errors import InvalidInput
 from db.models import (
     Action,
     AuditEvent,
-    AuditPseudonymisation,
     Child,
+    DeletionRule,
     Family,
     FamilyAnonymisation,
     FamilyRiskScore,
@@ -38,6 +38,7 @@ from db.models import (
     User,
 )
 from db.queries.audit_about import CHILD, FAMILY, Subject, events_about, family_subject, rename_references
+from db.records.audit_rewrite import audit_permit, rewrite_details
 from db.records.pseudonyms import (
     REMOVED,
     ReferenceReplacer,
@@ -46,6 +47,7 @@ from db.records.pseudonyms import (
     rename_children,
 )
 from db.services.audit import record
+from db.services.erasure import erase_families_in
 from db.session import reading, transaction
 
 DEFAULT_YEARS_AFTER_CLOSURE = 6
@@ -172,6 +174,7 @@ def _due(session: Session, years: int, today: dt.date) -> list[DueFamily]:
             Family.closed_on.is_not(None),
             Family.closed_on <= years_before(today, years) + dt.timedelta(days=1),
             FamilyAnonymisation.family_id.is_(None),
+            visible_families(),  # kept while restricted: Art 18(1)(c), a subject may need it kept for a claim
         )
         .order_by(Family.closed_on, Family.case_reference)
     ).all()
@@ -243,9 +246,13 @@ def anonymise_due_families(
 
 def _anonymise(session: Session, actor: User | None, due: list[DueFamily], result: AnonymisationResult) -> None:
     family_ids = [d.family_id for d in due]
-    permit = AuditPseudonymisation()
-    session.add(permit)
-    session.flush()
+    with audit_permit(session):
+        _anonymise_families(session, actor, family_ids, result)
+
+
+def _anonymise_families(
+    session: Session, actor: User | None, family_ids: list[int], result: AnonymisationResult
+) -> None:
 
     subject = family_subject(session, family_ids)  # the old references, before they are replaced
     references: dict[str, str] = {}
@@ -253,6 +260,7 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     names_by_family: dict[int, dict[str, str]] = {}
     labels_by_family: dict[int, dict[str, str]] = {}
     families = {f.id: f for f in session.scalars(select(Family).where(Family.id.in_(family_ids)))}
+    pseudonym_of: dict[tuple[str, int], str] = {}
     children_by_family: dict[int, list[Child]] = {fid: [] for fid in family_ids}
     for child in session.scalars(
         select(Child).where(Child.family_id.in_(family_ids)).order_by(Child.family_id, Child.date_of_birth, Child.id)
@@ -264,6 +272,7 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
         pseudonym = new_pseudonym()
         references[family.case_reference] = renames[FAMILY][family.case_reference.lower()] = pseudonym
         family.case_reference = pseudonym
+        pseudonym_of[FAMILY, family_id] = pseudonym
         result.pseudonyms.append(pseudonym)
         names: dict[str, str] = {}
         labels: dict[str, str] = {}
@@ -271,6 +280,7 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
             child_pseudonym = new_pseudonym()
             references[child.case_reference] = renames[CHILD][child.case_reference.lower()] = child_pseudonym
             labels[child_pseudonym.lower()] = f"Child {number}"
+            pseudonym_of[CHILD, child.id] = child_pseudonym
             child.case_reference = child_pseudonym
             names[child.first_name] = f"Child {number}"
             child.first_name = f"Child {number}"
@@ -285,6 +295,9 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
             )
         )
         result.families += 1
+    for former, (kind, record_id) in subject.former.items():  # references an administrator corrected
+        if (kind, record_id) in pseudonym_of:
+            references[former] = renames[kind][former] = pseudonym_of[kind, record_id]
     session.flush()
 
     child_ids = select(Child.id).where(Child.family_id.in_(family_ids))
@@ -311,8 +324,6 @@ def _anonymise(session: Session, actor: User | None, due: list[DueFamily], resul
     session.flush()
 
     result.audit_events_pseudonymised = _pseudonymise_audit(session, subject, references, renames, labels_by_family)
-    session.execute(delete(AuditPseudonymisation).where(AuditPseudonymisation.id == permit.id))
-    session.flush()
 
 
 def _pseudonymise_audit(
@@ -332,12 +343,6 @@ def _pseudonymise_audit(
     ordered = sorted(own | about.naming)
     replacer = ReferenceReplacer(references)
     table = AuditEvent.__table__
-    # Only `before` and `after` change: the triggers refuse anything else, permit or not.
-    rewrite = (
-        update(table)
-        .where(table.c.id == bindparam("event_id"))
-        .values(before=bindparam("new_before"), after=bindparam("new_after"))
-    )
     changed = 0
     for start in range(0, len(ordered), _SCAN_BATCH):
         changes = []
@@ -354,10 +359,8 @@ def _pseudonymise_audit(
             else:
                 before, after = rename_references(event.before, renames), rename_references(event.after, renames)
             if (before, after) != (event.before, event.after):
-                changes.append({"event_id": event.id, "new_before": before, "new_after": after})
-        if changes:
-            session.execute(rewrite, changes)
-            changed += len(changes)
+                changes.append((event.id, before, after))
+        changed += rewrite_details(session, changes)
     return changed
 
 
@@ -395,3 +398,163 @@ def _child_details(value: Any, label: str) -> Any:
         except ValueError:
             return label
     return value
+
+
+# --- deletion after anonymising -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletionPolicy:
+    """Whether anonymised families are deleted, and how many whole years after they were anonymised (None: never,
+    the default: the anonymised figures stay, see docs/records.md)."""
+
+    years_after_anonymisation: int | None
+    set_by: str | None
+    set_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class DueDeletion:
+    family_id: int
+    case_reference: str
+    """the pseudonym the family was given when anonymised"""
+    team: str
+    anonymised_on: dt.date
+    due_on: dt.date
+    children: int
+
+
+@dataclass
+class DeletionResult:
+    years_after_anonymisation: int | None
+    dry_run: bool
+    families: int = 0
+    pseudonyms: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    meetings_rescored: int = 0
+    audit_events_rewritten: int = 0
+
+
+def _deletion_policy(session: Session) -> DeletionPolicy:
+    row = session.execute(
+        select(DeletionRule, User.display_name)
+        .outerjoin(User, User.id == DeletionRule.set_by_id)
+        .order_by(DeletionRule.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return DeletionPolicy(None, None, None)
+    rule, name = row
+    return DeletionPolicy(rule.years_after_anonymisation, name or "command line", rule.set_at)
+
+
+def deletion_policy(engine: Engine, actor: User | None) -> DeletionPolicy:
+    require_admin_or_command_line(actor)
+    with reading(engine) as session:
+        return _deletion_policy(session)
+
+
+def set_deletion_policy(engine: Engine, actor: User | None, years_after_anonymisation: int | None) -> DeletionPolicy:
+    """Switch deletion after anonymising on (whole years after each family was anonymised) or off (None): a new
+    rule row, audited."""
+    require_admin_or_command_line(actor)
+    years = years_after_anonymisation
+    if years is not None and not MIN_YEARS <= years <= MAX_YEARS:
+        raise InvalidInput(
+            f"Delete anonymised families between {MIN_YEARS} and {MAX_YEARS} years after anonymising, or never; "
+            f"{years} is not allowed."
+        )
+    with transaction(engine) as session:
+        before = _deletion_policy(session)
+        session.add(DeletionRule(years_after_anonymisation=years, set_by_id=actor.id if actor else None))
+        record(
+            session,
+            actor,
+            "retention.deletion_rule",
+            "retention_rule",
+            None,
+            before={"years_after_anonymisation": before.years_after_anonymisation},
+            after={"years_after_anonymisation": years},
+        )
+        session.flush()
+        return _deletion_policy(session)
+
+
+def _due_for_deletion(session: Session, years: int | None, today: dt.date) -> list[DueDeletion]:
+    if years is None:
+        return []
+    children = select(func.count(Child.id)).where(Child.family_id == Family.id).scalar_subquery()
+    rows = session.execute(
+        select(Family.id, Family.case_reference, Team.name, FamilyAnonymisation.anonymised_at, children)
+        .join(FamilyAnonymisation, FamilyAnonymisation.family_id == Family.id)
+        .join(Team, Team.id == Family.team_id)
+        .where(visible_families())
+        .order_by(FamilyAnonymisation.anonymised_at, Family.id)
+    ).all()
+    due = []
+    for family_id, reference, team, anonymised_at, count in rows:
+        on = anonymised_at.date()
+        if (due_on := years_after(on, years)) <= today:
+            due.append(DueDeletion(family_id, reference, team, on, due_on, count))
+    return due
+
+
+def families_due_for_deletion(
+    engine: Engine, actor: User | None, today: dt.date | None = None
+) -> tuple[DeletionPolicy, list[DueDeletion]]:
+    """The deletion rule and the anonymised families it has come for (none while it is off)."""
+    require_admin_or_command_line(actor)
+    today = today or dt.date.today()
+    with reading(engine) as session:
+        policy = _deletion_policy(session)
+        return policy, _due_for_deletion(session, policy.years_after_anonymisation, today)
+
+
+def delete_due_families(
+    engine: Engine, actor: User | None, *, dry_run: bool = False, today: dt.date | None = None
+) -> DeletionResult:
+    """Delete every anonymised family the deletion rule has come for, as erasing does (db.services.erasure: every
+    row, the scores of the meetings affected stored again, the audit trail's details about them taken out), in
+    one transaction; audited once with the counts and the families' pseudonyms. Refused while the rule is off and
+    as of a future date; a dry run does it all and rolls back."""
+    require_admin_or_command_line(actor)
+    if today is not None and today > dt.date.today() and not dry_run:
+        raise InvalidInput("Families can only be deleted as of today. Use a dry run to see what a later date would.")
+    today = today or dt.date.today()
+    try:
+        with transaction(engine) as session:
+            policy = _deletion_policy(session)
+            if policy.years_after_anonymisation is None and not dry_run:
+                raise InvalidInput(
+                    "Deletion after anonymising is off, so nothing was deleted. Switch it on with the number of "
+                    "years your council's policy gives (Admin page, or `fsdash retention set-deletion --years N`)."
+                )
+            result = DeletionResult(policy.years_after_anonymisation, dry_run)
+            due = _due_for_deletion(session, policy.years_after_anonymisation, today)
+            erased = erase_families_in(session, actor, [d.family_id for d in due], reason="retention", explanation=None)
+            result.families = len(erased)
+            result.pseudonyms = [d.case_reference for d in due]
+            for done in erased:
+                for table, count in done.rows.items():
+                    result.rows[table] = result.rows.get(table, 0) + count
+                result.meetings_rescored += done.meetings_rescored
+                result.audit_events_rewritten += done.audit_events_rewritten
+            if dry_run:
+                raise _RollBack
+            record(
+                session,
+                actor,
+                "retention.delete",
+                "retention_rule",
+                None,
+                after={
+                    "years_after_anonymisation": policy.years_after_anonymisation,
+                    "as_of": today.isoformat(),
+                    "families": result.families,
+                    "pseudonyms": result.pseudonyms,
+                    "rows": result.rows,
+                },
+            )
+    except _RollBack:
+        pass
+    return result

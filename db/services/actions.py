@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, or_, select
 
-from db.access import AccessDenied, require_case_team, require_manager_of
+from db.access import AccessDenied, require_case_team, require_manager_of, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import ACTION_TEXT_MAX, Action, Family, Involvement, Meeting, User
 from db.plain_text import clean_text
@@ -51,7 +51,9 @@ def add_action(
         if meeting.status is not MeetingStatus.OPEN:
             raise MeetingClosed(f"The meeting of {day:%d/%m/%Y} has closed, so no more actions can be recorded at it.")
         family = session.scalars(
-            select(Family).where(Family.id == family_id, Family.team_id == meeting.team_id, open_on(day))
+            select(Family).where(
+                Family.id == family_id, Family.team_id == meeting.team_id, open_on(day), visible_families()
+            )
         ).one_or_none()
         if family is None:
             raise NotFound("That family is not on this meeting's caseload.")
@@ -107,6 +109,8 @@ def complete_action(
         if action is None:
             raise NotFound("That action does not exist.")
         actor = require_case_team(session, actor, action.family.team_id)
+        if action.family.restricted_at is not None:
+            raise NotFound("That action does not exist.")
         if actor.role not in MANAGER_ROLES and actor.id != action.owner_id:
             raise AccessDenied("Only the team manager or the person responsible can mark an action done.")
         if action.completed_on is not None:

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import require_admin, require_unrestricted_for_admin
 from db.errors import InvalidInput, NotFound
 from db.models import Family, Involvement, Office, Team, User
 from db.plain_text import clean_text
@@ -211,6 +211,7 @@ def add_involvement(
         person = session.get(User, practitioner_id)
         if family is None or person is None:
             raise NotFound("That family or professional does not exist.")
+        require_unrestricted_for_admin(family)
         in_team = person.team_id == family.team_id or (
             person.role is Role.PSYCHOLOGIST and person.team_id is None and person.office_id == family.team.office_id
         )
@@ -248,6 +249,7 @@ def end_involvement(engine: Engine, actor: User | None, involvement_id: int, end
         involvement = session.get(Involvement, involvement_id)
         if involvement is None:
             raise NotFound("That involvement does not exist.")
+        require_unrestricted_for_admin(involvement.family)
         if involvement.ended_on is not None:
             raise InvalidInput("That involvement has already ended.")
         if ended_on <= involvement.started_on:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.access import require_manager_of
+from db.access import require_manager_of, require_visible_family
 from db.errors import InvalidInput, NotFound, StaleRating
-from db.models import RATIONALE_MAX, Meeting, Rating, User
+from db.models import RATIONALE_MAX, Child, Meeting, Rating, User
 from db.plain_text import clean_text
 from db.services.audit import record
 from db.services.meeting_changes import bump_open_meetings
@@ -35,6 +35,7 @@ def correct_rating(
             raise NotFound("That rating does not exist.")
         meeting = session.get_one(Meeting, rating.meeting_id)
         actor = require_manager_of(session, actor, meeting.team_id)
+        require_visible_family(session, session.get_one(Child, rating.child_id).family_id)
         if meeting.status is not MeetingStatus.CLOSED:
             raise InvalidInput("This meeting is still open: the professional can change their own rating.")
         if len(reason) < REASON_MIN:

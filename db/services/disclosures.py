@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from db.access import require_active
+from db.access import require_active, require_visible_family
 from db.models import User
 from db.services.audit import record
 from db.session import transaction
@@ -18,6 +18,8 @@ from db.session import transaction
 def record_view(engine: Engine, actor: User | None, entity_type: str, entity_id: int) -> None:
     actor = require_active(actor)
     with transaction(engine) as session:
+        if entity_type == "family":  # a restricted family is shown to nobody, so nobody is recorded viewing it
+            require_visible_family(session, entity_id)
         record(session, actor, "view", entity_type, entity_id)
 
 

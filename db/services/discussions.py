@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from db.access import require_manager_of
+from db.access import require_manager_of, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.meeting_inputs import open_on
@@ -49,7 +49,9 @@ def _open_meeting(session: Session, actor: User | None, meeting_id: int) -> tupl
 
 def _family_on_caseload(session: Session, meeting: Meeting, family_id: int) -> Family:
     family = session.scalars(
-        select(Family).where(Family.id == family_id, Family.team_id == meeting.team_id, open_on(meeting.held_on))
+        select(Family).where(
+            Family.id == family_id, Family.team_id == meeting.team_id, open_on(meeting.held_on), visible_families()
+        )
     ).one_or_none()
     if family is None:
         raise NotFound("That family is not on this meeting's caseload.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from db.access import require_manager_of
+from db.access import require_manager_of, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound
 from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.meeting_inputs import open_on
@@ -37,7 +37,7 @@ def _record_families_not_discussed(session: Session, meeting: Meeting) -> int:
     discussed" of the families the meeting did not reach (and is told apart from a meeting held before the record
     existed). Returns how many were not discussed."""
     on_caseload = session.scalars(
-        select(Family.id).where(Family.team_id == meeting.team_id, open_on(meeting.held_on))
+        select(Family.id).where(Family.team_id == meeting.team_id, open_on(meeting.held_on), visible_families())
     ).all()
     rows = {
         d.family_id: d

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.access import AccessDenied, require_case_team
+from db.access import AccessDenied, require_case_team, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, User
 from db.services.audit import record
@@ -54,6 +54,7 @@ def rateable_family_ids(session: Session, actor: User, meeting: Meeting) -> set[
                 Involvement.started_on <= day,
                 or_(Involvement.ended_on.is_(None), Involvement.ended_on > day),
                 and_(Family.opened_on <= day, or_(Family.closed_on.is_(None), Family.closed_on >= day)),
+                visible_families(),
             )
         )
     )

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin_or_command_line
+from db.access import require_admin_or_command_line, visible_families
 from db.errors import InvalidInput, NotFound
-from db.models import FamilyRiskScore, Meeting, Team, User
+from db.models import Family, FamilyRiskScore, Meeting, Team, User
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.services.audit import record
 from db.services.meeting_changes import bump_open_meetings
@@ -51,14 +51,19 @@ def store_meeting_scores(session: Session, actor: User | None, meeting: Meeting)
     """Compute and store (insert or update in place) a score for every family of the meeting's team, under the
     team's own rule.
 
-    Runs inside the caller's transaction. Writes one audit event for the meeting when anything changed.
+    A restricted family is left as it is: not scored, and its stored scores kept. Runs inside the caller's
+    transaction. Writes one audit event for the meeting when anything changed.
     Returns the number of families scored.
     """
     policy = team_policy(session, meeting.team_id)
     ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
     existing = {
         row.family_id: row
-        for row in session.scalars(select(FamilyRiskScore).where(FamilyRiskScore.meeting_id == meeting.id))
+        for row in session.scalars(
+            select(FamilyRiskScore)
+            .join(Family, Family.id == FamilyRiskScore.family_id)
+            .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
+        )
     }
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}

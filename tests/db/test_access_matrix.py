@@ -17,14 +17,18 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
+import io
 import pkgutil
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -33,15 +37,17 @@ import db.imports
 import db.queries
 import db.services
 from db.access import AccessDenied
-from db.errors import NotFound
+from db.errors import InvalidInput, NotFound
+from db.exports.data_exit import export_all
 from db.exports.meeting_record import meeting_record_pdf
 from db.exports.template import caseload_rows, rows_csv
 from db.imports.service import import_caseload
 from db.imports.ssd import Extract, Mapping, import_ssd
 from db.migrate import upgrade
-from db.models import AuditEvent, Involvement, Meeting, Office, Rating, User
+from db.models import AuditEvent, Base, Involvement, Meeting, Office, Rating, User
 from db.queries import admin as admin_queries
 from db.queries import audit_search
+from db.queries.audit_about import events_about, family_subject
 from db.queries.calibration import rater_agreement, role_severity
 from db.queries.caseload import get_meeting, ranked_caseload, team_meetings
 from db.queries.caseload_filters import last_discussed
@@ -49,6 +55,7 @@ from db.queries.corrections import correctable_ratings
 from db.queries.discussions import meeting_discussions
 from db.queries.family_card import family_card
 from db.queries.family_history import family_history, team_families
+from db.queries.family_records import family_details, restricted_families
 from db.queries.live_meeting import meeting_mark
 from db.queries.outcomes import outcome_counts
 from db.queries.policy_comparison import policy_comparison, rules_to_compare
@@ -62,8 +69,11 @@ from db.services.actions import add_action, complete_action
 from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
+from db.services.erasure import erase_child, erase_family
+from db.services.family_details import correct_child, correct_family
 from db.services.meetings import close_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
+from db.services.restriction import lift_restriction, restrict_family
 from db.services.scores import rebuild_scores, set_team_policy
 from db.session import make_engine, reading, transaction
 from risk.vocabulary import RAG, MeetingStatus, Role
@@ -307,6 +317,17 @@ def _reimport_b(w: World, u: User) -> Any:
         row["involved_practitioner_emails"] = "; ".join(e for e in emails if e != gone)
     data = rows_csv(rows)
     return import_caseload(w.engine, u, "caseload.csv", data, dry_run=True, today=MEETING_DAY)
+
+
+def _restrict_b(w: World, who: str) -> None:
+    restrict_family(w.engine, w.person("administrator"), w.family_b, "Accuracy contested by the parent")
+
+
+def _folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="fsdash-exit-")) / "exit"
+
+
+REASON = "Entered twice by the set-up import"
 
 
 def _get_meeting(w: World, u: User) -> int:
@@ -651,6 +672,85 @@ PROBES = [
         ADMINS,
         lambda w, who, r: r.dry_run and not r.changed,
     ),
+    # records tools: correcting, restricting and erasing a family, the data exit (administrators; the exit also the
+    # command line)
+    Probe(
+        family_details,
+        lambda w, u: family_details(w.engine, u, "f-b"),
+        ADMINS,
+        lambda w, who, r: r.case_reference == "F-B" and len(r.children) == 1,
+    ),
+    Probe(
+        restricted_families,
+        lambda w, u: restricted_families(w.engine, u),
+        ADMINS,
+        lambda w, who, r: [f.case_reference for f in r] == ["F-B"],
+        prepare=_restrict_b,
+    ),
+    Probe(
+        correct_family,
+        lambda w, u: correct_family(
+            w.engine,
+            u,
+            w.family_b,
+            case_reference="F-B2",
+            team_id=w.team_b,
+            social_worker_id=w.person("B:social_worker").id,
+            opened_on=dt.date(2026, 1, 5),
+            reason=REASON,
+        ),
+        ADMINS,
+        lambda w, who, r: r == {"case_reference": "F-B2"},
+    ),
+    Probe(
+        correct_child,
+        lambda w, u: correct_child(
+            w.engine,
+            u,
+            w.child_b,
+            case_reference="F-B-1",
+            first_name="Bea",
+            date_of_birth=dt.date(2018, 3, 2),
+            reason=REASON,
+        ),
+        ADMINS,
+        lambda w, who, r: r == {"first_name": "Bea"},
+    ),
+    Probe(
+        restrict_family,
+        lambda w, u: restrict_family(w.engine, u, w.family_b, REASON),
+        ADMINS,
+        lambda w, who, r: r.restricted_at is not None,
+    ),
+    Probe(
+        lift_restriction,
+        lambda w, u: lift_restriction(w.engine, u, w.family_b, REASON),
+        ADMINS,
+        lambda w, who, r: r.restricted_at is None,
+        prepare=_restrict_b,
+    ),
+    Probe(
+        erase_family,
+        lambda w, u: erase_family(
+            w.engine, u, w.family_b, reason="duplicate", explanation=REASON, confirm_reference="F-B"
+        ),
+        ADMINS,
+        lambda w, who, r: r.rows["family"] == 1 and r.meetings_rescored == 1,
+    ),
+    Probe(
+        erase_child,
+        lambda w, u: erase_child(
+            w.engine, u, w.child_b, reason="duplicate", explanation=REASON, confirm_reference="F-B-1"
+        ),
+        ADMINS,
+        lambda w, who, r: r.rows["child"] == 1,
+    ),
+    Probe(
+        export_all,
+        lambda w, u: export_all(w.engine, u, _folder()),
+        ADMINS,
+        lambda w, who, r: r.counts()["family"] == 2 and r.counts()["rating"] == 1,
+    ),
     # about the actor themselves: any active account, never a deactivated one
     Probe(
         change_password,
@@ -697,6 +797,7 @@ HELPERS = {
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores and "
     "set_team_policy",
     "imports.writer.apply_plan": "the one import writer; import_caseload and import_ssd check the administrator first",
+    "services.erasure.erase_families_in": "runs inside erase_family and the deletion rule (delete_due_families)",
 }
 
 
@@ -784,3 +885,111 @@ def test_the_matrix_covers_every_function_that_takes_an_actor() -> None:
 
 def test_every_role_is_tried() -> None:
     assert {key.split(":")[1] for key in TEAM_A} == {role.value for role in Role}
+
+
+# --- a restricted family -----------------------------------------------------------------------------------------
+# Team B's family restricted: every query shows it to nobody and every service changes nothing about it, even for
+# the people who may otherwise see and change it. Only the role that lifts restrictions (administrators) reaches it,
+# through the records tools below. Aggregates name no family and keep counting it (docs/records.md says why).
+
+RECORDS_TOOLS = {
+    "queries.family_records.family_details",
+    "queries.family_records.restricted_families",
+    "services.family_details.correct_family",
+    "services.family_details.correct_child",
+    "services.restriction.restrict_family",
+    "services.restriction.lift_restriction",
+    "services.erasure.erase_family",
+    "services.erasure.erase_child",
+    "queries.audit_search.search",
+    "queries.audit_search.export",
+    "exports.data_exit.export_all",
+}
+RESTRICTED_TRIERS = frozenset({*B_TEAM, "administrator"})
+"""Of the people a function lets through, those who could reach team B's family at all."""
+
+
+def _restricted_pairs() -> list[Any]:
+    return [
+        pytest.param(actor, probe.name, id=f"{actor}-{probe.name}")
+        for probe in PROBES
+        if probe.name not in RECORDS_TOOLS and probe.shows_b is None
+        for actor in sorted(probe.allowed & RESTRICTED_TRIERS)
+    ]
+
+
+def _family_footprint(w: World) -> dict[str, Any]:
+    """Every row about team B's family (its own, its children's, and every row whose foreign key points at one of
+    them, found from the schema) and the ids of the audit events about it."""
+    with reading(w.engine) as s:
+        found: dict[str, Any] = {}
+        for table in Base.metadata.sorted_tables:
+            if table.name in ("family", "child"):
+                key = table.c.id if table.name == "family" else table.c.family_id
+                found[table.name] = s.execute(select(table).where(key == w.family_b)).all()
+            for fk in table.foreign_keys:
+                target = fk.column.table.name
+                if target == "family":
+                    wanted = [w.family_b]
+                elif target == "child":
+                    wanted = [w.child_b]
+                else:
+                    continue
+                found[f"{table.name}.{fk.parent.name}"] = s.execute(
+                    select(table).where(fk.parent.in_(wanted)).order_by(*table.primary_key.columns)
+                ).all()
+        about = events_about(s, family_subject(s, [w.family_b]))
+        found["audit"] = s.scalars(select(AuditEvent.id).where(about.where()).order_by(AuditEvent.id)).all()
+    return found
+
+
+def _mentions_b(value: Any, w: World, seen: set[int] | None = None) -> bool:
+    """Whether a result shows team B's family: its reference or id, anywhere in it."""
+    seen = seen if seen is not None else set()
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    if isinstance(value, str):
+        return "F-B" in value
+    if isinstance(value, bytes):
+        if value.startswith(b"%PDF"):
+            return "F-B" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(value)).pages)
+        return b"F-B" in value
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a DataFrame
+        return _mentions_b(value.to_dict("records"), w, seen)
+    if isinstance(value, dict):
+        return any(
+            (key in ("family_id", "focus_family_id") and item == w.family_b)
+            or _mentions_b(key, w, seen)
+            or _mentions_b(item, w, seen)
+            for key, item in value.items()
+        )
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_mentions_b(item, w, seen) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return _mentions_b({f.name: getattr(value, f.name) for f in fields(value)}, w, seen)
+    return False
+
+
+@pytest.mark.parametrize(("actor", "name"), _restricted_pairs())
+def test_a_restricted_family_is_invisible_to_every_query_and_untouched_by_every_service(
+    world: World, actor: str, name: str
+) -> None:
+    probe = BY_NAME[name]
+    if probe.prepare is not None:
+        probe.prepare(world, actor)
+    _restrict_b(world, actor)
+    before = _family_footprint(world)
+    try:
+        result = probe.call(world, world.person(actor))
+    except (AccessDenied, NotFound, InvalidInput):
+        pass  # refused: NotFound for those who may not know it exists, in words for the administrator
+    else:
+        assert not _mentions_b(result, world), f"{actor} sees the restricted family through {name}: {result!r}"
+    assert _family_footprint(world) == before, f"{name} changed something about the restricted family"
+
+
+def test_every_case_function_is_tried_against_a_restricted_family() -> None:
+    tried = {name for _, name in (p.values for p in _restricted_pairs())}
+    case_functions = {p.name for p in PROBES if p.shows_b is None and p.allowed & RESTRICTED_TRIERS}
+    assert case_functions - RECORDS_TOOLS == tried

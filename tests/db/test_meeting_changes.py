@@ -25,7 +25,7 @@ import db.services
 from db.access import AccessDenied
 from db.imports import import_caseload
 from db.imports.ssd import import_ssd
-from db.models import Action, Involvement, Meeting, Rating, User
+from db.models import Action, Family, Involvement, Meeting, Rating, User, utcnow
 from db.queries.caseload import ranked_caseload
 from db.queries.family_card import family_card
 from db.queries.live_meeting import SHARED, meeting_mark
@@ -33,8 +33,11 @@ from db.services.actions import add_action, complete_action
 from db.services.admin import add_involvement, end_involvement, update_user
 from db.services.corrections import correct_rating
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
+from db.services.erasure import erase_child, erase_family
+from db.services.family_details import correct_child, correct_family
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_ratings
+from db.services.restriction import lift_restriction, restrict_family
 from db.services.scores import rebuild_scores, set_team_policy
 from db.session import reading, transaction
 from risk.vocabulary import RAG, MeetingStatus, Role
@@ -88,7 +91,7 @@ NOT_SHOWN = {
     "db.services.accounts.end_sso_identity": "ending a single sign-on identity changes no meeting",
     "db.services.accounts.password_form_open_to": "reads a setting",
     "db.services.admin.sign_out_everywhere": "ending an account's sessions changes no meeting",
-    "db.services.meeting_summaries.store_meeting_summaries": "runs inside the close, corrections and rebuilds, which bump",
+    "db.services.meeting_summaries.store_meeting_summaries": "runs inside the close, corrections and rebuilds",
     "db.services.mfa.enrol": "two-step sign-in changes no meeting",
     "db.services.mfa.mfa_required": "reads a setting",
     "db.services.mfa.new_secret": "makes a secret, writes nothing",
@@ -103,6 +106,15 @@ NOT_SHOWN = {
     "db.records.retention.set_retention_policy": "a setting no meeting shows",
     "db.records.retention.families_due": "reads",
     "db.records.retention.anonymise_due_families": "only families closed for years, on no open meeting's caseload",
+    "db.records.retention.delete_due_families": "only families anonymised years ago, on no open meeting's caseload",
+    "db.records.retention.deletion_policy": "reads",
+    "db.records.retention.families_due_for_deletion": "reads",
+    "db.records.retention.set_deletion_policy": "a setting no meeting shows",
+    "db.services.erasure.dependent_rows": "reads",
+    "db.services.erasure.new_token": "makes a token, writes nothing",
+    "db.services.erasure.erase_families_in": "runs inside erase_family and the deletion rule",
+    "db.services.family_details.clean_reason": "checks text, writes nothing",
+    "db.services.family_details.leave_chairs_screens": "runs inside corrections, restriction and erasure, which bump",
     "db.records.backup.head_revision": "reads",
     "db.records.backup.known_revisions": "reads",
     "db.records.backup.database_snapshot": "reads",
@@ -163,12 +175,57 @@ def world(engine: Engine, tmp_path: Path) -> World:
         return World(team, admin, fsw, team.meeting.id, before.id, rating, action, involvement, tmp_path)
 
 
+def _lift_restriction(engine: Engine, w: World) -> object:
+    with transaction(engine) as s:  # restricted directly, so only the lifting is measured
+        s.get_one(Family, w.team.family.id).restricted_at = utcnow()
+    return lift_restriction(engine, w.admin, w.team.family.id, "reviewed with the IG lead")
+
+
 def _ssd_import(engine: Engine, w: World) -> object:
     extract = ssd_extracts.extract(w.tmp_path)
     return import_ssd(engine, w.admin, extract, ssd_extracts.mapping(), today=ssd_extracts.TODAY)
 
 
 WRITES: dict[str, Callable[[Engine, World], object]] = {
+    "db.services.restriction.restrict_family": lambda e, w: restrict_family(
+        e, w.admin, w.team.family.id, "a member of staff is related to the family"
+    ),
+    "db.services.restriction.lift_restriction": _lift_restriction,
+    "db.services.family_details.correct_family": lambda e, w: correct_family(
+        e,
+        w.admin,
+        w.team.family.id,
+        case_reference="F-1-CORRECTED",
+        team_id=w.team.team.id,
+        social_worker_id=w.team.social_worker.id,
+        opened_on=w.team.family.opened_on,
+        reason="typed wrongly at referral",
+    ),
+    "db.services.family_details.correct_child": lambda e, w: correct_child(
+        e,
+        w.admin,
+        w.team.child.id,
+        case_reference=w.team.child.case_reference,
+        first_name="Corrected",
+        date_of_birth=w.team.child.date_of_birth,
+        reason="typed wrongly at referral",
+    ),
+    "db.services.erasure.erase_family": lambda e, w: erase_family(
+        e,
+        w.admin,
+        w.team.family.id,
+        reason="duplicate",
+        explanation="entered twice",
+        confirm_reference=w.team.family.case_reference,
+    ),
+    "db.services.erasure.erase_child": lambda e, w: erase_child(
+        e,
+        w.admin,
+        w.team.child.id,
+        reason="duplicate",
+        explanation="entered twice",
+        confirm_reference=w.team.child.case_reference,
+    ),
     "db.services.ratings.save_ratings": lambda e, w: save_ratings(
         e, w.team.social_worker, w.meeting_id, [RatingEntry(w.team.child.id, RAG.AMBER)]
     ),

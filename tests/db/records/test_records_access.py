@@ -18,7 +18,16 @@ import db.records
 from db.access import AccessDenied
 from db.models import AuditEvent, User
 from db.records.backup import backup_database, restore_database
-from db.records.retention import anonymise_due_families, families_due, retention_policy, set_retention_policy
+from db.records.retention import (
+    anonymise_due_families,
+    delete_due_families,
+    deletion_policy,
+    families_due,
+    families_due_for_deletion,
+    retention_policy,
+    set_deletion_policy,
+    set_retention_policy,
+)
 from db.records.subject_access import find_subject, subject_access_export
 from db.session import reading, transaction
 from risk.vocabulary import Role
@@ -31,6 +40,10 @@ CALLS: dict[str, Call] = {
     "retention.set_retention_policy": lambda e, url, u, tmp: set_retention_policy(e, u, 7),
     "retention.families_due": lambda e, url, u, tmp: families_due(e, u),
     "retention.anonymise_due_families": lambda e, url, u, tmp: anonymise_due_families(e, u, dry_run=True),
+    "retention.deletion_policy": lambda e, url, u, tmp: deletion_policy(e, u),
+    "retention.set_deletion_policy": lambda e, url, u, tmp: set_deletion_policy(e, u, 2),
+    "retention.families_due_for_deletion": lambda e, url, u, tmp: families_due_for_deletion(e, u),
+    "retention.delete_due_families": lambda e, url, u, tmp: delete_due_families(e, u, dry_run=True),
     "subject_access.find_subject": lambda e, url, u, tmp: find_subject(e, u, family_reference="F-1"),
     "subject_access.subject_access_export": lambda e, url, u, tmp: subject_access_export(e, u, family_reference="F-1"),
     "backup.backup_database": lambda e, url, u, tmp: backup_database(url, u, tmp / f"backup-{u.id}"),
