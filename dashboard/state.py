@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from db.access import SessionEnded, SignedIn, recheck_session
 from db.models import User
 from db.services.accounts import record_sign_out
-from db.session import make_engine
+from db.session import app_session_limits, make_engine
 
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
@@ -27,7 +27,7 @@ SIGNED_IN_KEY = "signed_in"
 
 @st.cache_resource
 def engine() -> Engine:
-    return make_engine()
+    return make_engine(limits=app_session_limits())
 
 
 def idle_limit_seconds() -> float:
