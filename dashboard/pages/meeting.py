@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard.components.case_page import case_page, choose_meeting, or_stop
 from dashboard.components.correction_form import show_correction_form
+from dashboard.components.database_faults import fragment
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.policy_comparison import show_policy_comparison
@@ -204,10 +205,10 @@ def _record_card_view_once(user: User, card: FamilyCard) -> None:
 def _call(service: Callable[[User], object]) -> bool:
     """Run a chair's service call from a widget's callback, as the user re-checked at the click (a callback runs
     before the page's own check). A refusal is shown on the next run. True when the call went through."""
-    user = user_at_click()
-    if user is None:
-        return False  # the session has ended: the run that follows signs it out and says why
     try:
+        user = user_at_click()  # a database that does not answer is a refusal like any other
+        if user is None:
+            return False  # the session has ended: the run that follows signs it out and says why
         service(user)
     except ServiceError as exc:
         st.session_state[FLASH_ERROR] = str(exc)
@@ -541,7 +542,7 @@ st.caption(
     + (f" · chaired by {md(meeting.chair)}" if meeting.chair else "")
 )
 
-entries, record = st.fragment(_live, run_every=refresh)(meeting, chair, presentation, paused, following)
+entries, record = fragment(_live, run_every=refresh)(meeting, chair, presentation, paused, following)
 if chair and is_open:
     st.divider()
     not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)
