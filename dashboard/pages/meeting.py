@@ -188,8 +188,8 @@ def _show_card(
         return None
     if following:
         st.caption(f"Following the chair: {md(card.case_reference)}")
+    _record_card_view_once(user, card)  # before it is shown: a view that cannot be recorded is not shown
     show_family_card(card, presentation=presentation)
-    _record_card_view_once(user, card)
     return card
 
 
