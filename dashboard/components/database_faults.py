@@ -4,7 +4,7 @@ unit of work in db.session instead of the driver's error).
 
 What a person sees is a calm sentence saying what happened, that nothing was saved and that what they typed is
 kept, never Streamlit's crash box. Faults reach here three ways:
-- a refusal the page itself handles (a save's `except ServiceError`, `or_stop`): `show_refusal`;
+- a refusal the page itself handles (a save's `except ServiceError`): `show_refusal`;
 - a fault nobody caught in a page's run: app.py runs every page inside `database_faults_shown`;
 - a fault in a fragment's own rerun (a live part, a form's save), which never passes through app.py: pages use
   `fragment` instead of `st.fragment`.
@@ -54,8 +54,11 @@ def _icon(fault: DatabaseFault) -> str:
 
 def show_refusal(refusal: ServiceError) -> None:
     """A refusal the page handles, in words: a database fault as a calm warning, any other refusal (not allowed,
-    not found, changed elsewhere) as an error."""
+    not found, changed elsewhere) as an error. A fault that passes by itself is raised on instead, to the page's or
+    the fragment's wrapper, which waits for the database and carries on by itself (see the module)."""
     if isinstance(refusal, DatabaseFault):
+        if refusal.passes_by_itself:
+            raise refusal
         st.warning(md(refusal), icon=_icon(refusal))
     else:
         st.error(md(refusal))
