@@ -40,12 +40,14 @@ T = TypeVar("T")
 
 WAIT_SECONDS = 3.0  # how long one run waits for the database before rerunning (and so re-checking the session)
 POLL_SECONDS = 0.5
+MAX_TRIES_WHILE_ANSWERING = 3
 BACK_MESSAGE = (
     "The database is answering again. Everything saved before it stopped is kept. If you pressed a button while it "
     "was not answering, that did not go through: your choices are still on screen, so press it again."
 )
 _BACK_KEY = "database-back"
 _CALLBACK_FAULT_KEY = "database-fault-in-callback"
+_TRIES_KEY = "database-fault-tries"
 
 
 def _icon(fault: DatabaseFault) -> str:
@@ -64,19 +66,34 @@ def show_refusal(refusal: ServiceError) -> None:
         st.error(md(refusal))
 
 
-def _wait_for_the_database() -> None:
+def _waited_for_the_database() -> bool:
+    """Wait up to WAIT_SECONDS for the database to answer; whether it was answering all along."""
     deadline = time.monotonic() + WAIT_SECONDS
-    while not database_answers(engine()) and time.monotonic() < deadline:
+    answering = database_answers(engine())
+    at_once = answering
+    while not answering and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
+        answering = database_answers(engine())
+    return at_once
 
 
 def _meet(fault: DatabaseFault, slot: DeltaGenerator, scope: Literal["app", "fragment"], back_key: str) -> NoReturn:
-    """Say what happened in the slot; then wait for the database and rerun (a fault that passes), or stop."""
+    """Say what happened in the slot; then wait for the database and rerun (a fault that passes), or stop.
+
+    A database that answers at once and yet fails the page again and again (a statement that itself breaks the
+    connection) is not waited for for ever: after a few tries the page stops with the sentence, and the next click
+    tries again."""
     slot.warning(md(fault), icon=_icon(fault))
     if fault.passes_by_itself:
         st.session_state[back_key] = True
-        _wait_for_the_database()
-        st.rerun(scope=scope)
+        tries = st.session_state.get(_TRIES_KEY, 0)
+        if not _waited_for_the_database():
+            st.session_state[_TRIES_KEY] = 0
+            st.rerun(scope=scope)
+        if tries < MAX_TRIES_WHILE_ANSWERING:
+            st.session_state[_TRIES_KEY] = tries + 1
+            st.rerun(scope=scope)
+    st.session_state.pop(_TRIES_KEY, None)
     st.stop()
 
 
@@ -99,6 +116,7 @@ def database_faults_shown() -> Iterator[None]:
         yield
     except DatabaseFault as fault:
         _meet(fault, slot, "app", _BACK_KEY)
+    st.session_state.pop(_TRIES_KEY, None)
 
 
 def fragment(body: Callable[P, T], *, run_every: float | None = None) -> Callable[P, T]:
@@ -111,11 +129,13 @@ def fragment(body: Callable[P, T], *, run_every: float | None = None) -> Callabl
         slot = st.empty()
         _said_back(slot, back_key)
         try:
-            return body(*args, **kwargs)
+            result = body(*args, **kwargs)
         except DatabaseFault as fault:
             ctx = get_script_run_ctx()
             # a fragment can rerun alone only in its own rerun; inside the page's run the page reruns
             _meet(fault, slot, "fragment" if ctx and ctx.fragment_ids_this_run else "app", back_key)
+        st.session_state.pop(_TRIES_KEY, None)
+        return result
 
     return st.fragment(calmly, run_every=run_every)
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import db.access
 import db.services.ratings
-from dashboard.components.database_faults import BACK_MESSAGE
+from dashboard.components.database_faults import BACK_MESSAGE, MAX_TRIES_WHILE_ANSWERING
 from db.errors import DatabaseFault, DatabaseFull, DatabaseTimedOut, DatabaseUnavailable
 from db.models import Rating
 from db.session import reading, transaction
@@ -93,3 +93,20 @@ def test_a_page_whose_first_read_times_out_says_so_at_the_top_instead_of_crashin
 
     assert not at.exception
     assert any("took longer than 30 seconds to answer" in w.value for w in at.warning)
+
+
+def test_a_read_that_keeps_failing_while_the_database_answers_stops_after_a_few_tries(
+    app_engine: Engine, team: Team1, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement that breaks its own connection every time (the database itself answers): the page tries a few
+    times, then stops with the sentence instead of trying for ever; the next click tries again."""
+    import db.queries.rating_form
+
+    calls: list[object] = []
+    monkeypatch.setattr(db.queries.rating_form, "rating_form", _failing(DatabaseUnavailable(), calls))
+    at = as_user(AppTest.from_file(str(APP), default_timeout=30), team.social_worker)
+    at.run()
+
+    assert not at.exception
+    assert any("The database is not answering just now" in w.value for w in at.warning)
+    assert len(calls) == 1 + MAX_TRIES_WHILE_ANSWERING
