@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.account_setup import show_account_setup
 from dashboard.components.accessibility import add_accessibility_styles
+from dashboard.components.database_faults import calm_callback, database_faults_shown
 from dashboard.components.family_card import TABLE_VIEW_HELP, TABLE_VIEW_KEY
 from dashboard.components.idle_warning import show_idle_warning
 from dashboard.logs import keep_personal_data_out_of_logs
@@ -60,10 +61,11 @@ def _remember_table_view() -> None:
         set_table_view(engine(), user, st.session_state[TABLE_VIEW_KEY])
 
 
-user = current_user()
-if user is None:
-    st.navigation([st.Page(show_sign_in, title="Sign in", icon="🔐")], position="hidden").run()
-else:
+def _run_page() -> None:
+    user = current_user()
+    if user is None:
+        st.navigation([st.Page(show_sign_in, title="Sign in", icon="🔐")], position="hidden").run()
+        return
     if TABLE_VIEW_KEY not in st.session_state:  # a new session starts with the account's own choice
         st.session_state[TABLE_VIEW_KEY] = user.table_view
     with st.sidebar:
@@ -71,7 +73,7 @@ else:
             "Table view",
             key=TABLE_VIEW_KEY,
             help=TABLE_VIEW_HELP,
-            on_change=_remember_table_view,
+            on_change=calm_callback(_remember_table_view),
         )
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
@@ -86,3 +88,7 @@ else:
         st.navigation([st.Page(show_account_setup, title="Set up your account", icon="🔐")], position="hidden").run()
     else:
         st.navigation(pages_for(user.role)).run()
+
+
+with database_faults_shown():  # the database restarting, unreachable, slow or full: said calmly, typing kept
+    _run_page()

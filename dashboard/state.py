@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select
 from db.access import SessionEnded, SignedIn, recheck_session
 from db.models import User
 from db.services.accounts import record_sign_out
-from db.session import make_engine, reading
+from db.session import app_session_limits, make_engine, reading
 
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
@@ -40,7 +40,7 @@ REDRAW_KEY = "redraw-not-a-click"
 
 @st.cache_resource
 def engine() -> Engine:
-    return make_engine()
+    return make_engine(limits=app_session_limits())
 
 
 def idle_limit_seconds() -> float:

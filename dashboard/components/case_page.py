@@ -8,10 +8,11 @@ from typing import TypeVar
 
 import streamlit as st
 
+from dashboard.components.database_faults import show_refusal
 from dashboard.components.team_picker import choose_case_team
-from dashboard.components.text import md, uk_date
+from dashboard.components.text import uk_date
 from dashboard.state import require_user
-from db.errors import ServiceError
+from db.errors import DatabaseFault, ServiceError
 from db.models import User
 from db.queries.caseload import MeetingSummary
 from risk.vocabulary import MeetingStatus
@@ -29,11 +30,15 @@ def case_page(title: str) -> tuple[User, int]:
 
 
 def or_stop(read: Callable[[], T]) -> T:
-    """What `read` returns; a refusal (not this team's, no such meeting) is shown in words and ends the page."""
+    """What `read` returns; a refusal (not this team's, no such meeting) is shown in words and ends the page. A
+    database fault is left to the page's own handling (dashboard/components/database_faults.py), which waits for
+    the database to come back where it can instead of ending the page."""
     try:
         return read()
+    except DatabaseFault:
+        raise
     except ServiceError as exc:
-        st.error(md(exc))
+        show_refusal(exc)
         st.stop()
         raise  # st.stop() does not return
 

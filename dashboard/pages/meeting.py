@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard.components.case_page import case_page, choose_meeting, or_stop
 from dashboard.components.correction_form import show_correction_form
+from dashboard.components.database_faults import fragment
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.policy_comparison import show_policy_comparison
@@ -226,8 +227,8 @@ def _show_card(
         return None
     if following:
         st.caption(f"Following the chair: {md(card.case_reference)}")
+    _record_card_view_once(user, card)  # before it is shown: a view that cannot be recorded is not shown
     show_family_card(card, presentation=presentation)
-    _record_card_view_once(user, card)
     return card
 
 
@@ -243,10 +244,10 @@ def _record_card_view_once(user: User, card: FamilyCard) -> None:
 def _call(service: Callable[[User], object]) -> bool:
     """Run a chair's service call from a widget's callback, as the user re-checked at the click (a callback runs
     before the page's own check). A refusal is shown on the next run. True when the call went through."""
-    user = user_at_click()
-    if user is None:
-        return False  # the session has ended: the run that follows signs it out and says why
     try:
+        user = user_at_click()  # a database that does not answer is a refusal like any other
+        if user is None:
+            return False  # the session has ended: the run that follows signs it out and says why
         service(user)
     except ServiceError as exc:
         st.session_state[FLASH_ERROR] = str(exc)
@@ -584,11 +585,11 @@ st.caption(
 # just drawn, and only a change made since asks for another.
 watch_slot = st.container()
 st.session_state.pop(DRAWN_KEY, None)
-entries, record = st.fragment(_live)(meeting, chair, presentation, following)
+entries, record = fragment(_live)(meeting, chair, presentation, following)
 st.session_state.setdefault(DRAWN_KEY, (None, time.monotonic()))  # nothing read (a refusal is on screen)
 if is_open:
     with watch_slot:
-        st.fragment(_watch, run_every=refresh)(meeting.id, paused)
+        fragment(_watch, run_every=refresh)(meeting.id, paused)
 if chair and is_open:
     st.divider()
     not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)

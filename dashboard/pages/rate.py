@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.case_page import case_page, or_stop
+from dashboard.components.database_faults import fragment, show_refusal
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, live_user
 from db.errors import InvalidInput, ServiceError, StaleRating
@@ -83,7 +84,7 @@ def _save(user: User, meeting_id: int, family: FamilyToRate, families: list[Fami
         st.error(md(exc))
         return
     except ServiceError as exc:
-        st.error(md(exc))
+        show_refusal(exc)
         return
     # The versions just saved are the ones the next save from this form is made against.
     _loaded_versions(meeting_id, family).update({rating.child_id: rating.version for rating in saved})
@@ -196,4 +197,4 @@ st.markdown(  # numbers that stay true while forms are saved one by one; what is
     "Each family's ratings are saved with its own button."
 )
 for family in families:
-    st.fragment(_family_form)(user, meeting.id, family, families)
+    fragment(_family_form)(user, meeting.id, family, families)
