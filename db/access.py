@@ -66,6 +66,23 @@ def require_manager_of(session: Session, actor: User | None, team_id: int) -> Us
     return actor
 
 
+def require_schedule_keeper(session: Session, actor: User | None, team_id: int) -> User:
+    """A team's meeting schedule is kept by an administrator, or by the team's own manager for their team."""
+    actor = require_active(actor)
+    if actor.role is Role.ADMINISTRATOR:
+        if session.get(Team, team_id) is None:
+            raise AccessDenied("That team does not exist.")
+        return actor
+    return require_manager_of(session, actor, team_id)
+
+
+def require_admin_or_command_line(actor: User | None) -> None:
+    """No actor is the command line, run with the database's own credentials by the service account (a cron job
+    opening meetings or sending reminders); a signed-in person doing the same must be an administrator."""
+    if actor is not None:
+        require_admin(actor)
+
+
 def aggregate_team_ids(session: Session, actor: User | None) -> set[int]:
     """Teams whose aggregate figures (heatmaps, outcome counts) the actor may see.
 
