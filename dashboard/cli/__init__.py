@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import database, imports, records, scores, seeding, server, users
+from dashboard.cli import database, imports, meetings, records, reminders, scores, seeding, server, users
 from dashboard.cli.common import CommandError
 from db.errors import ServiceError
 
-COMMAND_GROUPS = (database, seeding, scores, users, imports, records, server)
+COMMAND_GROUPS = (database, seeding, scores, users, meetings, reminders, imports, records, server)
 """In the order `fsdash --help` lists them."""
 
 
