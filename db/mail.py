@@ -178,6 +178,11 @@ class Relay:
                 f"The mail relay at {where} refused the login ({error.smtp_code}). Check the user and password in "
                 f"{SMTP_URL.name}."
             ) from error
+        except smtplib.SMTPNotSupportedError as error:
+            raise RelayUnavailable(
+                f"The mail relay at {where} does not offer a login. Remove the user and password from "
+                f"{SMTP_URL.name} if it takes mail from this machine without one."
+            ) from error
         except ssl.SSLCertVerificationError as error:
             raise RelayUnavailable(
                 f"The mail relay at {where} offered a certificate that could not be checked ({error.verify_message}). "
@@ -206,6 +211,11 @@ class Relay:
                 "is an address the relay accepts mail from."
             ) from error
         except smtplib.SMTPDataError as error:
+            if error.smtp_code == 421:  # "service not available, closing": the relay is going away
+                self.close()
+                raise RelayUnavailable(
+                    f"The mail relay at {where} stopped taking mail ({error.smtp_code}). Check that it is running."
+                ) from error
             raise AddressRefused(f"the relay refused the message (code {error.smtp_code})") from error
         except (OSError, smtplib.SMTPException) as error:
             self.close()

@@ -268,6 +268,8 @@ class ScheduleChange(Base):
     made_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
+    team: Mapped[Team] = relationship()
+
 
 class Reminder(Base):
     """One reminder email to one person: which kind, for which meeting or action, and when it was sent. The record
