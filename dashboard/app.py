@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.components.accessibility import add_accessibility_styles
 from dashboard.components.family_card import TABLE_VIEW_HELP, TABLE_VIEW_KEY
 from dashboard.components.idle_warning import show_idle_warning
+from dashboard.components.next_meeting import show_next_meetings_in_sidebar
 from dashboard.logs import keep_personal_data_out_of_logs
 from dashboard.sign_in import end_sso_session, show_sign_in
 from dashboard.state import current_user, engine, sign_out, user_at_click
@@ -47,6 +48,15 @@ def pages_for(role: Role) -> list[st.Page]:
     ]
 
 
+def _signed_out_pages() -> list[st.Page]:
+    """The sign-in screen at / and, hidden, at every page's address, so a link (in a reminder email, say) to
+    /rate?team=3 opens the sign-in screen rather than "page not found". A page's address is what names it
+    (Streamlit hashes the path), so once signed in, the same address, query and all, opens the real page."""
+    paths = sorted({page.url_path for role in Role for page in pages_for(role)})
+    sign_in_page = st.Page(show_sign_in, title="Sign in", icon="🔐", default=True)
+    return [sign_in_page, *(st.Page(show_sign_in, title="Sign in", icon="🔐", url_path=path) for path in paths)]
+
+
 def _remember_table_view() -> None:
     """Keep the switch's new position for the account (as the user is at the click: a callback runs first)."""
     if (user := user_at_click()) is not None:
@@ -55,7 +65,7 @@ def _remember_table_view() -> None:
 
 user = current_user()
 if user is None:
-    st.navigation([st.Page(show_sign_in, title="Sign in", icon="🔐")], position="hidden").run()
+    st.navigation(_signed_out_pages(), position="hidden").run()
 else:
     if TABLE_VIEW_KEY not in st.session_state:  # a new session starts with the account's own choice
         st.session_state[TABLE_VIEW_KEY] = user.table_view
@@ -68,6 +78,7 @@ else:
         )
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
+        show_next_meetings_in_sidebar(user)
         if st.button("Sign out", width="stretch"):
             sign_out("You have signed out.")
             if end_sso_session():

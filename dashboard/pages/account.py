@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components.reminder_settings import reminder_choice
 from dashboard.components.text import md
 from dashboard.state import engine, require_user
 from db.errors import ServiceError
@@ -14,6 +15,8 @@ st.title("My account")
 where = user.team.name if user.team else (user.office.name if user.office else "the whole service")
 st.markdown(f"**{md(user.display_name)}** · {md(user.email)}  \n{md(user.role.label.capitalize())} · {md(where)}")
 st.caption("Your name, role and team are set by an administrator. Ask them if something here is wrong.")
+
+reminder_choice(user)
 
 st.subheader("Change password")
 if not user.password_hash:

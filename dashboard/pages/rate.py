@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components.next_meeting import next_meeting_of, next_meeting_words
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, live_user, require_user
@@ -168,10 +169,17 @@ team_id = choose_case_team(user)
 st.title("Rate")
 
 meeting = _meeting_to_rate(team_meetings(engine(), user, team_id))
+coming = next_meeting_of(user, team_id)
 if meeting is None:
-    st.info("No meeting is open. A team manager opens one on the Meeting page.")
+    st.info(
+        f"No meeting is open yet. {md(next_meeting_words(coming))}"
+        if coming is not None
+        else "No meeting is open. A team manager opens one on the Meeting page."
+    )
     st.stop()
 st.caption(f"{md(meeting.team)} · supervision meeting of {uk_date(meeting.held_on)}")
+if coming is not None and coming.held_on == meeting.held_on:
+    st.caption(md(next_meeting_words(coming)))
 if meeting.status is not MeetingStatus.OPEN:
     st.warning(
         f"The chair closed the meeting of {uk_date(meeting.held_on)} while you were rating: its ratings are locked. "
