@@ -52,7 +52,7 @@ def _signed_out_pages() -> list[st.Page]:
     """The sign-in screen at / and, hidden, at every page's address, so a link (in a reminder email, say) to
     /rate?team=3 opens the sign-in screen rather than "page not found". A page's address is what names it
     (Streamlit hashes the path), so once signed in, the same address, query and all, opens the real page."""
-    paths = sorted({page.url_path for role in Role for page in pages_for(role)})
+    paths = sorted(path.stem for path in PAGES.glob("*.py") if path.stem != "__init__")
     sign_in_page = st.Page(show_sign_in, title="Sign in", icon="🔐", default=True)
     return [sign_in_page, *(st.Page(show_sign_in, title="Sign in", icon="🔐", url_path=path) for path in paths)]
 

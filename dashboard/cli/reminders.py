@@ -20,7 +20,14 @@ def cmd_reminders_send(args: argparse.Namespace) -> None:
     kinds = ", ".join(f"{kind.label}: {run.by_kind[kind]:,}" for kind in ReminderKind if run.by_kind.get(kind))
     if run.before_hours:
         if not args.quiet:
-            say("It is before the sending hour (FSDASH_REMINDER_HOUR) in the council's time zone: nothing was sent.")
+            from db.services.reminders import reminder_settings
+            from db.settings import council_now
+
+            settings = reminder_settings()
+            say(
+                f"It is {council_now():%H:%M} in {settings.time_zone}, before {settings.sending_hour:02d}:00 "
+                "(FSDASH_REMINDER_HOUR): nothing is sent until then."
+            )
         return
     if args.dry_run:
         say(

@@ -9,7 +9,7 @@ from dashboard.components.text import md
 from dashboard.state import engine
 from db.models import User
 from db.queries.schedules import NextMeeting, next_meetings
-from risk.schedule import short_day, when_words
+from risk.schedule import clock, short_day, when_words
 
 
 def show_next_meetings_in_sidebar(user: User) -> None:
@@ -34,3 +34,10 @@ def next_meeting_words(meeting: NextMeeting) -> str:
         return f"{words}, open for ratings."
     opens = meeting.opens_on or meeting.held_on
     return f"{words}, opens for ratings {'today' if opens <= meeting.today else 'on ' + short_day(opens)}."
+
+
+def meeting_time_words(meeting: NextMeeting) -> str:
+    """For the open meeting's own page: 'Fri 4 Dec at 10:00, planned for 150 minutes.' (what is known of it)."""
+    words = short_day(meeting.held_on) + (f" at {clock(meeting.starts_at)}" if meeting.starts_at else "")
+    length = f", planned for {meeting.planned_minutes} minutes" if meeting.planned_minutes else ""
+    return f"The meeting is on {words}{length}."

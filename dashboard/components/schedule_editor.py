@@ -80,8 +80,8 @@ def schedule_editor(user: User, team_id: int, *, today: dt.date | None = None) -
     else:
         st.markdown(f"**{md(view.team)}** meets {md(view.rule.describe())}.")
         st.caption(
-            f"Each meeting opens for ratings {view.rule.open_days_before} days before it is held "
-            "(by `fsdash meetings open-due`, run from cron)."
+            f"Each meeting opens for ratings by itself {view.rule.open_days_before} days before it is held, and "
+            "whoever has ratings to enter is reminded by email."
         )
     left, right = st.columns(2)
     with left:

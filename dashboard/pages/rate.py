@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.next_meeting import next_meeting_of, next_meeting_words
+from dashboard.components.next_meeting import meeting_time_words, next_meeting_of, next_meeting_words
 from dashboard.components.team_picker import choose_case_team
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, live_user, require_user
@@ -178,8 +178,8 @@ if meeting is None:
     )
     st.stop()
 st.caption(f"{md(meeting.team)} · supervision meeting of {uk_date(meeting.held_on)}")
-if coming is not None and coming.held_on == meeting.held_on:
-    st.caption(md(next_meeting_words(coming)))
+if coming is not None and coming.is_open and coming.held_on == meeting.held_on and coming.starts_at:
+    st.caption(meeting_time_words(coming))
 if meeting.status is not MeetingStatus.OPEN:
     st.warning(
         f"The chair closed the meeting of {uk_date(meeting.held_on)} while you were rating: its ratings are locked. "

@@ -246,7 +246,9 @@ def _action_reminders(
         Outgoing(
             owner_id,
             people[owner_id].email,
-            ReminderKind.ACTION_DUE,
+            ReminderKind.ACTION_OVERDUE
+            if all(d.kind is ReminderKind.ACTION_OVERDUE for d in dues)
+            else ReminderKind.ACTION_DUE,
             tuple(dues),
             lambda claimed: actions_message([d.line for d in claimed if d.line is not None], today, links),
         )
