@@ -39,8 +39,11 @@ def reminder_log_panel(user: User) -> None:
         columns=["Sent", "To", "Email", "Reminder", "Team", "Meeting", "Action"],
     )
     show_grid(frame, hide_index=True)
-    shown = f"The latest {len(rows):,} of {total:,}" if total > len(rows) else f"All {total:,}"
-    st.caption(f"{shown} reminders sent, newest first, in {zone.key} time. The messages are not kept.")
+    if total > len(rows):
+        shown = f"The latest {len(rows):,} of {total:,} reminders sent"
+    else:
+        shown = "The one reminder sent" if total == 1 else f"All {total:,} reminders sent"
+    st.caption(f"{shown}, newest first, in {zone.key} time. The messages are not kept.")
 
 
 def _relay_state() -> None:
