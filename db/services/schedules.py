@@ -22,7 +22,7 @@ from db.models import Meeting, MeetingSchedule, ScheduleChange, Team, User
 from db.queries.schedules import changes_of, meeting_dates, rule_of
 from db.services.audit import record
 from db.services.meetings import add_meeting
-from db.session import transaction
+from db.session import reading, transaction
 from db.settings import council_today
 from risk.schedule import (
     Change,
@@ -80,10 +80,10 @@ def set_schedule(
         schedule.every_weeks = rule.every_weeks if rule.pattern is Pattern.WEEKLY else None
         schedule.starts_on, schedule.starts_at = rule.starts_on, rule.time
         schedule.planned_minutes, schedule.open_days_before = rule.planned_minutes, rule.open_days_before
-        schedule.updated_by_id = actor.id
         after = _rule_words(rule_of(schedule))
         if before == after:
             return schedule.version
+        schedule.updated_by_id = actor.id
         session.flush()
         record(session, actor, "schedule.set", "team", team_id, before=before, after=after)
         return schedule.version
@@ -221,7 +221,7 @@ def open_due_meetings(engine: Engine, actor: User | None, today: dt.date | None 
     machines at once: see the module's docstring."""
     require_admin_or_command_line(actor)
     today = today or council_today()
-    with transaction(engine) as session:
+    with reading(engine) as session:
         teams = session.execute(select(Team.id, Team.name).join(MeetingSchedule).order_by(Team.name)).all()
     results = []
     for team_id, name in teams:
