@@ -24,8 +24,8 @@ SEED_TODAY = dt.date(2026, 11, 20)
 
 def _case_words(engine: Engine) -> tuple[set[str], set[str], list[str]]:
     """(whole words: children's first names, references), (phrases: rationales, actions) that must never be sent,
-    and the staff's names and addresses, which a reminder may say. A child's first name that is also in a member of staff's
-    name is left out of the first."""
+    and the staff's names and addresses, which a reminder may say. A child's first name that is also in a member
+    of staff's name is left out of the first."""
     with reading(engine) as s:
         staff = [*s.scalars(select(User.display_name)), *s.scalars(select(User.email))]
         staff_words = " ".join(staff).lower().replace(".", " ").replace("@", " ").split()
