@@ -173,6 +173,8 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
         meeting.focus_family_id = meeting.focus_opened_at = None
         meeting.status = MeetingStatus.CLOSED
         meeting.closed_at = now
+        if meeting.chair_id is None:  # opened by the schedule: whoever closes it chaired it, for the record
+            meeting.chair_id = actor.id
         stored = store_meeting_scores(session, actor, meeting, team_policy(session, meeting.team_id))
         closed = ClosedMeeting(scores=stored, not_discussed=_record_families_not_discussed(session, meeting))
         record(

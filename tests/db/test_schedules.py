@@ -206,6 +206,8 @@ def test_the_chair_moves_an_open_meeting_and_keeps_its_ratings_and_the_schedule_
             dt.time(9, 30),
         )
     close_meeting(engine, team.manager, meeting_id)
+    with reading(engine) as s:
+        assert s.get_one(Meeting, meeting_id).chair_id == team.manager.id  # the schedule opened it; its closer chaired
     assert open_due_meetings(engine, None, today=dt.date(2026, 12, 22)) == []  # 8 Dec is not opened again
     with pytest.raises(AccessDenied):
         move_meeting(engine, team.social_worker, meeting_id, dt.date(2026, 12, 23), None)
