@@ -186,18 +186,15 @@ def _state(meeting: ComingMeeting) -> str:
     return f"opens {short_day(o.opens_on)}"
 
 
+def _when(meeting: ComingMeeting) -> str:
+    o = meeting.occurrence
+    return short_day(o.scheduled_on) if o.cancelled else when_words(o.held_on, o.time)
+
+
 def _coming(user: User, view: TeamSchedule) -> None:
     st.markdown("**Coming meetings**")
-    rows = {
-        "Meeting": [
-            short_day(c.occurrence.scheduled_on)
-            if c.occurrence.cancelled
-            else when_words(c.occurrence.held_on, c.occurrence.time)
-            for c in view.coming
-        ],
-        "Status": [_state(c) for c in view.coming],
-    }
-    st.table(rows, hide_index=True)
+    # a list, not a table: the Meeting page keeps tables for its ranking (presentation mode switches them)
+    st.markdown("\n".join(f"- {_when(c)} · {_state(c)}" for c in view.coming))
     changeable = {c.occurrence.scheduled_on: c for c in view.coming if not c.standing}
     if not changeable:
         return

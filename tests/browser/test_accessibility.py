@@ -26,8 +26,10 @@ from sqlalchemy import select
 
 from db.models import Meeting, Reminder, User
 from db.services.accounts import set_table_view
+from db.services.meetings import open_meeting
 from db.session import make_engine, reading, transaction
 from risk.reminders import ReminderKind
+from risk.vocabulary import MeetingStatus
 from tests.browser.conftest import (
     ROOT,
     SEED_TODAY,
@@ -147,9 +149,25 @@ def _one_reminder_sent(app: dict[str, str]) -> None:
         engine.dispose()
 
 
+def _an_open_meeting(app: dict[str, str]) -> None:
+    """The team manager's team has a meeting open (another test of the shared app may have closed it)."""
+    engine = make_engine(app["database_url"])
+    try:
+        with reading(engine) as s:
+            manager = s.scalars(select(User).where(User.email == app["team manager"])).one()
+            meetings = list(s.scalars(select(Meeting).where(Meeting.team_id == manager.team_id)))
+        if manager.team_id is not None and not any(m.status is MeetingStatus.OPEN for m in meetings):
+            latest = max(m.held_on for m in meetings)
+            open_meeting(engine, manager, manager.team_id, latest + dt.timedelta(days=28))
+    finally:
+        engine.dispose()
+
+
 def test_the_schedule_editor_and_the_reminder_log_pass_axe(page: Page, live_app: dict[str, str]) -> None:
-    """The parts the month around the meeting added: the manager's schedule on the Meeting page, the Admin page's
-    schedules and reminder log (the sidebar's next meeting and My account's switch are on every page scanned above)."""
+    """The parts the month around the meeting added: the manager's schedule on the Meeting page and the chair's
+    move, the Admin page's schedules and reminder log (the sidebar's next meeting and My account's switch are on
+    every page scanned above)."""
+    _an_open_meeting(live_app)
     sign_in(page, live_app["url"], live_app["team manager"])
     page.get_by_text("The team's meeting schedule").click()
     expect(page.get_by_role("button", name="Save schedule")).to_be_visible()
