@@ -11,6 +11,7 @@ from dashboard.components.accessibility import add_accessibility_styles
 from dashboard.components.database_faults import calm_callback, database_faults_shown
 from dashboard.components.family_card import TABLE_VIEW_HELP, TABLE_VIEW_KEY
 from dashboard.components.idle_warning import show_idle_warning
+from dashboard.components.next_meeting import show_next_meetings_in_sidebar
 from dashboard.logs import keep_personal_data_out_of_logs
 from dashboard.sign_in import show_sign_in
 from dashboard.state import FLASH_KEY, current_user, engine, setup_steps, sign_out, user_at_click
@@ -55,6 +56,15 @@ def pages_for(role: Role) -> list[st.Page]:
     ]
 
 
+def _signed_out_pages() -> list[st.Page]:
+    """The sign-in screen at / and, hidden, at every page's address, so a link (in a reminder email, say) to
+    /rate?team=3 opens the sign-in screen rather than "page not found". A page's address is what names it
+    (Streamlit hashes the path), so once signed in, the same address, query and all, opens the real page."""
+    paths = sorted(path.stem for path in PAGES.glob("*.py") if path.stem != "__init__")
+    sign_in_page = st.Page(show_sign_in, title="Sign in", icon="🔐", default=True)
+    return [sign_in_page, *(st.Page(show_sign_in, title="Sign in", icon="🔐", url_path=path) for path in paths)]
+
+
 def _remember_table_view() -> None:
     """Keep the switch's new position for the account (as the user is at the click: a callback runs first)."""
     if (user := user_at_click()) is not None:
@@ -64,7 +74,7 @@ def _remember_table_view() -> None:
 def _run_page() -> None:
     user = current_user()
     if user is None:
-        st.navigation([st.Page(show_sign_in, title="Sign in", icon="🔐")], position="hidden").run()
+        st.navigation(_signed_out_pages(), position="hidden").run()
         return
     if TABLE_VIEW_KEY not in st.session_state:  # a new session starts with the account's own choice
         st.session_state[TABLE_VIEW_KEY] = user.table_view
@@ -77,6 +87,7 @@ def _run_page() -> None:
         )
         st.caption("Signed in as")
         st.text(f"{user.display_name}\n{user.role.label.capitalize()}" + (f" · {user.team.name}" if user.team else ""))
+        show_next_meetings_in_sidebar(user)
         if st.button("Sign out", width="stretch"):
             if sign_out("You have signed out."):
                 st.stop()  # the browser is on its way to the council's sign-out page

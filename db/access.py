@@ -109,6 +109,16 @@ def require_manager_of(session: Session, actor: User | None, team_id: int) -> Us
     return actor
 
 
+def require_schedule_keeper(session: Session, actor: User | None, team_id: int) -> User:
+    """A team's meeting schedule is kept by an administrator, or by the team's own manager for their team."""
+    actor = require_active(actor)
+    if actor.role is Role.ADMINISTRATOR:
+        if session.get(Team, team_id) is None:
+            raise AccessDenied("That team does not exist.")
+        return actor
+    return require_manager_of(session, actor, team_id)
+
+
 def aggregate_team_ids(session: Session, actor: User | None) -> set[int]:
     """Teams whose aggregate figures (heatmaps, outcome counts) the actor may see.
 

@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from risk.policies import DEFAULT_POLICY, POLICIES
+from risk.reminders import ReminderKind
+from risk.schedule import DEFAULT_OPEN_DAYS_BEFORE, Pattern
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
 NAMING_CONVENTION = {
@@ -143,6 +145,8 @@ class User(Base):
     sso_ended_before: Mapped[int | None] = mapped_column(BigInteger)
     # A first password an administrator typed is known to them: it must be changed at first sign-in (ASVS 2.3.1).
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Reminders by email (ratings due, actions due, the chair's list): on unless the person turns them off.
+    reminder_emails: Mapped[bool] = mapped_column(default=True)
 
     team: Mapped[Team | None] = relationship()
     office: Mapped[Office | None] = relationship()
@@ -274,9 +278,83 @@ class Meeting(Base):
     # Moves with every change the meeting's screens show (db.services.meeting_changes.bump_meeting_change): a
     # refresh that finds it where it was redraws nothing, and what was computed at a count is shared.
     changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The council's wall-clock time it starts (from the team's schedule, or set by the chair); None: not said.
+    starts_at: Mapped[dt.time | None]
 
     team: Mapped[Team] = relationship()
     chair: Mapped[User | None] = relationship()
+
+
+class MeetingSchedule(Base):
+    """A team's rule for when its meetings are held (risk.schedule.ScheduleRule), from which each meeting opens
+    for ratings by itself. One per team; `version` is the optimistic lock, so the administrator and the team manager
+    editing it at once cannot overwrite each other silently."""
+
+    __tablename__ = "meeting_schedule"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("planned_minutes > 0", name="planned_minutes"),
+        CheckConstraint("open_days_before >= 0", name="open_days_before"),
+    )
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), primary_key=True)
+    pattern: Mapped[Pattern] = mapped_column(_enum(Pattern, "schedule_pattern"))
+    weekday: Mapped[int]
+    nth: Mapped[int | None]
+    every_weeks: Mapped[int | None]
+    starts_on: Mapped[dt.date]
+    starts_at: Mapped[dt.time]
+    planned_minutes: Mapped[int]
+    open_days_before: Mapped[int] = mapped_column(default=DEFAULT_OPEN_DAYS_BEFORE)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    team: Mapped[Team] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ScheduleChange(Base):
+    """A one-off change to the meeting a team's rule puts on `scheduled_on`: moved (to `moved_to`, perhaps at
+    another time) or, with no `moved_to`, cancelled. The rule itself is untouched."""
+
+    __tablename__ = "schedule_change"
+    __table_args__ = (UniqueConstraint("team_id", "scheduled_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"))
+    scheduled_on: Mapped[dt.date]
+    moved_to: Mapped[dt.date | None]
+    moved_time: Mapped[dt.time | None]
+    made_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    team: Mapped[Team] = relationship()
+
+
+class Reminder(Base):
+    """One reminder email to one person: which kind, for which meeting or action, and when it was sent. The record
+    is what makes each reminder go once: `dedupe_key` is unique, so a second run (or a run on another machine at
+    the same moment) cannot claim it again. A claim is made before sending and removed if sending fails, so a
+    reminder is marked sent only once the relay has accepted it. The message itself is never stored."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_reminder_sent_at", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind, "reminder_kind"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id", ondelete="RESTRICT"))
+    claimed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+
+    recipient: Mapped[User] = relationship()
 
 
 class FamilyDiscussion(Base):

@@ -3,12 +3,16 @@ transaction, so a county loads in seconds and a failure leaves the database as e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy.orm import Session
 
-from db.models import Base, Family, Office, User
+from db.models import Base, Family, Meeting, MeetingSchedule, Office, User
 from db.session import transaction
+from risk.schedule import Pattern
+from risk.vocabulary import MeetingStatus
 from seed.simulate import SeedRows
 
 CHUNK = 20_000
@@ -33,6 +37,30 @@ def is_empty(engine: Engine) -> bool:
         return not any(session.scalar(select(func.count()).select_from(model)) for model in (Office, User, Family))
 
 
+DEMO_MEETING_TIME = dt.time(10, 0)
+DEMO_MEETING_MINUTES = 150
+
+
+def _schedule_every_team(session: Session) -> None:
+    """Give each team the schedule its invented meetings follow: the same weekday of the month as its open meeting
+    (the fourth or last one late in a month), at 10:00 for two and a half hours, opening a week before."""
+    for team_id, held_on in session.execute(
+        select(Meeting.team_id, Meeting.held_on).where(Meeting.status == MeetingStatus.OPEN)
+    ).all():
+        session.add(
+            MeetingSchedule(
+                team_id=team_id,
+                pattern=Pattern.MONTHLY,
+                weekday=held_on.weekday(),
+                nth=-1 if held_on.day > 28 else (held_on.day - 1) // 7 + 1,
+                starts_on=held_on - dt.timedelta(days=366),
+                starts_at=DEMO_MEETING_TIME,
+                planned_minutes=DEMO_MEETING_MINUTES,
+            )
+        )
+    session.execute(update(Meeting).values(starts_at=DEMO_MEETING_TIME))
+
+
 def write_rows(engine: Engine, rows: SeedRows, progress: Callable[[str], None]) -> dict[str, int]:
     tables = Base.metadata.tables
     with transaction(engine) as session:
@@ -43,6 +71,7 @@ def write_rows(engine: Engine, rows: SeedRows, progress: Callable[[str], None]) 
                 if len(batch) > CHUNK:
                     done = min(start + CHUNK, len(batch))
                     progress(f"  {LABELS[name]}: {done:,}/{len(batch):,}")
+        _schedule_every_team(session)
         if session.get_bind().dialect.name == "postgresql":
             for name in LABELS:  # explicit ids leave the sequences behind: move them past the seeded rows
                 session.execute(

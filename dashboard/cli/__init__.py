@@ -13,11 +13,23 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import database, exports, imports, records, scores, seeding, server, teams, users
+from dashboard.cli import (
+    database,
+    exports,
+    imports,
+    meetings,
+    records,
+    reminders,
+    scores,
+    seeding,
+    server,
+    teams,
+    users,
+)
 from dashboard.cli.common import CommandError
 from db.errors import ServiceError
 
-COMMAND_GROUPS = (database, seeding, scores, teams, users, imports, exports, records, server)
+COMMAND_GROUPS = (database, seeding, scores, teams, users, meetings, reminders, imports, exports, records, server)
 """In the order `fsdash --help` lists them."""
 
 

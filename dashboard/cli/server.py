@@ -18,7 +18,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.streamlit_main",  # Streamlit's command line, set up for st.navigation (see that module)
         "run",
         str(APP_PATH),
         "--server.port",

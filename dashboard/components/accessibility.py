@@ -9,7 +9,8 @@ test_accessibility.py), and docs/accessibility.md says what it fixes:
   on its label. Every focused control gets a 3 px outline
   in near-black (#0b0c0c, 19:1 on white, 4:1 on the primary blue) outside a white gap, so it shows on any fill.
   Text boxes take it inside their edge (the box around them would cut it off), a select box around its frame.
-- Target size (2.5.8): the day and month parts of a date box are 18 × 20 px; they are given 24 × 24 px.
+- Target size (2.5.8): the day and month parts of a date box, and the hour and minute of a time box, are
+  18 × 20 px; they are given 24 × 24 px.
 - Scrolling by keyboard (2.1.1): a wide `st.table` scrolls inside a box nobody can focus (in presentation mode on
   a projector, for instance); it is let out to the page, whose scroll a keyboard reaches.
 """
@@ -36,7 +37,8 @@ textarea:focus-visible, input:not([type="radio"], [type="checkbox"]):focus-visib
 [data-baseweb="select"] > div:has(input:focus-visible) {{
   outline: 3px solid {FOCUS_INK}; outline-offset: 2px;
 }}
-[data-testid="stDateInput"] [role="spinbutton"] {{
+[data-testid="stDateInput"] [role="spinbutton"],
+[data-testid="stTimeInput"] [role="spinbutton"] {{
   display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px; text-align: center;
 }}
 [data-testid="stTable"], [data-testid="stTable"] > div {{ overflow: visible !important; }}

@@ -18,8 +18,20 @@ def choose_case_team(user: User) -> int:
     if len(teams) == 1:
         return teams[0].id
     names = {t.id: f"{t.name} ({t.office})" for t in teams}
+    _take_team_from_link(names)
     current = st.session_state.get("team_id")
     index = list(names).index(current) if current in names else 0
     chosen = st.sidebar.selectbox("Team", list(names), index=index, format_func=names.__getitem__)
     st.session_state["team_id"] = chosen
     return chosen
+
+
+def _take_team_from_link(names: dict[int, str]) -> None:
+    """A link such as /rate?team=3 (in a reminder email) opens on that team, if it is one of the user's: once, so
+    choosing another team afterwards is not undone at the next click."""
+    wanted = st.query_params.get("team")
+    if wanted is None or not wanted.isdigit():
+        return
+    if int(wanted) in names:
+        st.session_state["team_id"] = int(wanted)
+    del st.query_params["team"]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.components.mfa_enrolment import enrolment_form, new_recovery_codes
 from dashboard.components.password_form import password_form
+from dashboard.components.reminder_settings import reminder_choice
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, keep_session_after_own_change, require_user
 from db.errors import ServiceError
@@ -52,6 +53,8 @@ else:
     )
     st.markdown(f"Two-step sign-in is **off**. {why}")
     enrolment_form(user)
+
+reminder_choice(user)
 
 st.subheader("Change password")
 if not user.password_hash:

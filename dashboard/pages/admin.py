@@ -11,6 +11,8 @@ import streamlit as st
 
 from dashboard.components.grids import show_grid
 from dashboard.components.records_panel import records_panel
+from dashboard.components.reminder_log import reminder_log_panel
+from dashboard.components.schedule_editor import schedules_panel
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, keep_session_after_own_change, require_user
 from db.errors import ServiceError
@@ -404,8 +406,15 @@ if user.role is not Role.ADMINISTRATOR:
     st.stop()
 if message := st.session_state.pop(FLASH, None):
     st.success(md(message))
-offices_tab, accounts_tab, involvement_tab, records_tab = st.tabs(
-    ["Offices and teams", "Accounts", "Who works with which family", "Records management"]
+offices_tab, accounts_tab, involvement_tab, records_tab, schedules_tab, reminders_tab = st.tabs(
+    [
+        "Offices and teams",
+        "Accounts",
+        "Who works with which family",
+        "Records management",
+        "Meeting schedules",
+        "Reminders sent",
+    ]
 )
 with offices_tab:
     _offices_and_teams()
@@ -415,3 +424,7 @@ with involvement_tab:
     _involvement()
 with records_tab:
     records_panel(user)
+with schedules_tab:
+    schedules_panel(user, {t.id: f"{t.name} ({t.office})" for t in lists.teams(engine(), user)})
+with reminders_tab:
+    reminder_log_panel(user)

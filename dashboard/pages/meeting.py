@@ -21,8 +21,10 @@ from dashboard.components.correction_form import show_correction_form
 from dashboard.components.database_faults import fragment
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
+from dashboard.components.next_meeting import next_meeting_of, next_meeting_words
 from dashboard.components.policy_comparison import show_policy_comparison
 from dashboard.components.ranking_table import ranking_table
+from dashboard.components.schedule_editor import move_meeting_form, schedule_editor
 from dashboard.components.text import md, uk_date
 from dashboard.state import (
     LAST_SEEN_KEY,
@@ -46,6 +48,7 @@ from db.services.discussions import mark_discussed, open_family, run_the_clock, 
 from db.services.meetings import close_meeting, open_meeting
 from risk.meeting_pace import counted, next_family, next_to_discuss
 from risk.presentation import band_text
+from risk.schedule import clock
 from risk.vocabulary import MANAGER_ROLES, Band, MeetingStatus
 
 REFRESH_SECONDS = 5
@@ -507,6 +510,16 @@ def _downloads(user: User, meeting: MeetingSummary, entries: list[CaseloadEntry]
     )
 
 
+def _schedule_panel(user: User, team_id: int, chair: bool) -> None:
+    """When the team meets next (once no meeting is open), and for the chair the team's schedule, below the rest."""
+    coming = next_meeting_of(user, team_id)
+    if coming is not None and not coming.is_open:
+        st.caption(md(next_meeting_words(coming)))
+    if chair:
+        with st.expander("The team's meeting schedule"):
+            schedule_editor(user, team_id)
+
+
 def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None:
     with st.form("close-meeting"):
         st.markdown("**Close this meeting**")
@@ -551,6 +564,7 @@ if not meetings:
         if chair
         else "No meeting is open. A team manager opens one on the Meeting page."
     )
+    _schedule_panel(user, team_id, chair)
     st.stop()
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -576,7 +590,7 @@ if presentation:
 is_open = meeting.status is MeetingStatus.OPEN
 refresh = REFRESH_SECONDS if is_open and not paused else None
 st.caption(
-    f"{md(meeting.team)} · {uk_date(meeting.held_on)} · "
+    f"{md(meeting.team)} · {uk_date(meeting.held_on)}{f', {clock(meeting.starts_at)}' if meeting.starts_at else ''} · "
     + ("open: ratings are still coming in" if is_open else "closed: this record is locked")
     + (f" · chaired by {md(meeting.chair)}" if meeting.chair else "")
 )
@@ -592,5 +606,8 @@ if is_open:
         fragment(_watch, run_every=refresh)(meeting.id, paused)
 if chair and is_open:
     st.divider()
+    if moved := move_meeting_form(user, meeting.id, meeting.held_on, meeting.starts_at):
+        _flash(moved)
     not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)
     _close_form(user, meeting, not_discussed)
+_schedule_panel(user, team_id, chair)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.components.case_page import case_page, or_stop
 from dashboard.components.database_faults import fragment, show_refusal
+from dashboard.components.next_meeting import meeting_time_words, next_meeting_of, next_meeting_words
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, live_user
 from db.errors import InvalidInput, ServiceError, StaleRating
@@ -167,10 +168,17 @@ def _meeting_to_rate(meetings: list[MeetingSummary]) -> MeetingSummary | None:
 user, team_id = case_page("Rate")
 
 meeting = _meeting_to_rate(or_stop(lambda: team_meetings(engine(), user, team_id)))
+coming = next_meeting_of(user, team_id)
 if meeting is None:
-    st.info("No meeting is open. A team manager opens one on the Meeting page.")
+    st.info(
+        f"No meeting is open yet. {md(next_meeting_words(coming))}"
+        if coming is not None
+        else "No meeting is open. A team manager opens one on the Meeting page."
+    )
     st.stop()
 st.caption(f"{md(meeting.team)} · supervision meeting of {uk_date(meeting.held_on)}")
+if coming is not None and coming.is_open and coming.held_on == meeting.held_on and coming.starts_at:
+    st.caption(meeting_time_words(coming))
 if meeting.status is not MeetingStatus.OPEN:
     st.warning(
         f"The chair closed the meeting of {uk_date(meeting.held_on)} while you were rating: its ratings are locked. "

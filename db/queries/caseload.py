@@ -52,6 +52,7 @@ class MeetingSummary:
     held_on: dt.date
     status: MeetingStatus
     chair: str | None
+    starts_at: dt.time | None = None
 
 
 def _summary(meeting: Meeting) -> MeetingSummary:
@@ -62,6 +63,7 @@ def _summary(meeting: Meeting) -> MeetingSummary:
         meeting.held_on,
         meeting.status,
         meeting.chair.display_name if meeting.chair else None,
+        meeting.starts_at,
     )
 
 

@@ -25,9 +25,8 @@ from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.services.meeting_changes import bump_meeting_change
 from db.session import transaction
+from risk.schedule import LONGEST_MEETING_MINUTES
 from risk.vocabulary import MeetingStatus
-
-LONGEST_MEETING_MINUTES = 600
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

@@ -77,7 +77,7 @@ def running_app(
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                sys.executable, "-m", "dashboard.streamlit_main", "run", str(ROOT / "dashboard" / "app.py"),
                 "--server.port", str(port), "--server.address", address, "--server.headless", "true", *args,
             ],
             env=env,

@@ -9,6 +9,7 @@ under test-artifacts/axe/ for a person to read.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -23,13 +24,17 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from db.models import User
+from db.models import Meeting, Reminder, User
 from db.services.accounts import set_table_view
-from db.session import make_engine, reading
+from db.services.meetings import open_meeting
+from db.session import make_engine, reading, transaction
+from risk.reminders import ReminderKind
+from risk.vocabulary import MeetingStatus
 from tests.browser.conftest import (
     ROOT,
     SEED_TODAY,
     _fsdash,
+    choose_option,
     running_app,
     screenshot,
     seeded_app,
@@ -123,6 +128,67 @@ def test_the_meeting_family_card_and_presentation_mode_pass_axe(page: Page, live
     expect(page.get_by_test_id("stTable").first).to_be_visible()
     screenshot(page, "30-axe-meeting-presentation")
     found += scan(page, "meeting-presentation-mode")
+    assert not found, "\n".join(found)
+
+
+def _one_reminder_sent(app: dict[str, str]) -> None:
+    """A row in the record of reminders, so the Admin page's log has a table to scan."""
+    engine = make_engine(app["database_url"])
+    try:
+        with transaction(engine) as s:
+            manager = s.scalars(select(User).where(User.email == app["team manager"])).one()
+            meeting = s.scalars(select(Meeting).where(Meeting.team_id == manager.team_id)).first()
+            s.add(
+                Reminder(
+                    dedupe_key="accessibility-test",
+                    kind=ReminderKind.CHAIR_LIST,
+                    recipient_id=manager.id,
+                    meeting_id=meeting.id if meeting else None,
+                    sent_at=dt.datetime.now(dt.UTC),
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def _an_open_meeting(app: dict[str, str]) -> None:
+    """The team manager's team has a meeting open (another test of the shared app may have closed it)."""
+    engine = make_engine(app["database_url"])
+    try:
+        with reading(engine) as s:
+            manager = s.scalars(select(User).where(User.email == app["team manager"])).one()
+            meetings = list(s.scalars(select(Meeting).where(Meeting.team_id == manager.team_id)))
+        if manager.team_id is not None and not any(m.status is MeetingStatus.OPEN for m in meetings):
+            latest = max(m.held_on for m in meetings)
+            open_meeting(engine, manager, manager.team_id, latest + dt.timedelta(days=28))
+    finally:
+        engine.dispose()
+
+
+def test_the_schedule_editor_and_the_reminder_log_pass_axe(page: Page, live_app: dict[str, str]) -> None:
+    """The parts the month around the meeting added: the manager's schedule on the Meeting page and the chair's
+    move, the Admin page's schedules and reminder log (the sidebar's next meeting and My account's switch are on
+    every page scanned above)."""
+    _an_open_meeting(live_app)
+    sign_in(page, live_app["url"], live_app["team manager"])
+    page.get_by_text("The team's meeting schedule").click()
+    expect(page.get_by_role("button", name="Save schedule")).to_be_visible()
+    expect(page.get_by_text("Coming meetings")).to_be_visible()
+    found = scan(page, "team-manager-meeting-schedule")
+    page.get_by_role("button", name="Move this meeting").click()
+    expect(page.get_by_role("button", name="Move meeting")).to_be_visible()
+    found += scan(page, "team-manager-move-meeting")
+    _one_reminder_sent(live_app)
+    sign_in(page, live_app["url"], live_app["administrator"])
+    page.get_by_role("tab", name="Meeting schedules").click()
+    choose_option(page, "Team whose schedule to see or change", "Oak", re.compile(r"^Oak team"))
+    expect(page.get_by_role("button", name="Save schedule")).to_be_visible()
+    screenshot(page, "36-admin-meeting-schedule")
+    found += scan(page, "administrator-meeting-schedules")
+    page.get_by_role("tab", name="Reminders sent").click()
+    expect(page.get_by_text(re.compile(r"sent, newest first"))).to_be_visible()
+    screenshot(page, "37-admin-reminders-sent")
+    found += scan(page, "administrator-reminders-sent")
     assert not found, "\n".join(found)
 
 

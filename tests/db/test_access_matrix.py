@@ -60,6 +60,8 @@ from db.queries.live_meeting import meeting_mark
 from db.queries.outcomes import outcome_counts
 from db.queries.policy_comparison import policy_comparison, rules_to_compare
 from db.queries.rating_form import rating_form
+from db.queries.reminders import reminder_log
+from db.queries.schedules import next_meetings, team_schedule
 from db.queries.service import figures_version, legal_status_counts, team_month_scores, visible_offices
 from db.queries.teams import aggregate_teams, case_teams
 from db.services import admin as admin_services
@@ -71,11 +73,20 @@ from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.erasure import erase_child, erase_family
 from db.services.family_details import correct_child, correct_family
-from db.services.meetings import close_meeting, open_meeting
+from db.services.meetings import close_meeting, move_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
+from db.services.reminders import ReminderRun, send_reminders, set_reminder_emails
 from db.services.restriction import lift_restriction, restrict_family
+from db.services.schedules import (
+    change_scheduled_meeting,
+    open_due_meetings,
+    remove_schedule,
+    set_schedule,
+    undo_schedule_change,
+)
 from db.services.scores import rebuild_scores, set_team_policy
 from db.session import make_engine, reading, transaction
+from risk.schedule import Pattern, ScheduleRule
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.conftest import DATABASES, _recreate_postgres_database, scratch_postgres_url
 from tests.db.factories import MEETING_DAY, make_team
@@ -103,6 +114,7 @@ ADMINS = frozenset({"administrator", "A:administrator"})
 B_MANAGER = frozenset({"B:team_manager"})
 B_CASES = frozenset(B_TEAM)
 B_AGGREGATES = frozenset({*B_TEAM, B_LEAD, "head of service"})
+B_SCHEDULE_KEEPERS = frozenset({*ADMINS, "B:team_manager"})  # an administrator, or the team's own manager
 EVERYONE_ACTIVE = frozenset(ACTIVE)
 
 
@@ -328,6 +340,17 @@ def _folder() -> Path:
 
 
 REASON = "Entered twice by the set-up import"
+B_RULE = ScheduleRule(Pattern.MONTHLY, weekday=1, nth=2, time=dt.time(10), planned_minutes=150, starts_on=MEETING_DAY)
+NOVEMBER_B = dt.date(2026, 11, 10)  # the rule's meeting after MEETING_DAY
+
+
+def _schedule_b(w: World, who: str) -> None:
+    set_schedule(w.engine, w.person("administrator"), w.team_b, B_RULE, None)
+
+
+def _schedule_b_with_a_cancellation(w: World, who: str) -> None:
+    _schedule_b(w, who)
+    change_scheduled_meeting(w.engine, w.person("administrator"), w.team_b, NOVEMBER_B, None)
 
 
 def _get_meeting(w: World, u: User) -> int:
@@ -472,6 +495,62 @@ PROBES = [
         ADMINS,  # the command line passes no actor; a signed-in person moving a team must be an administrator
         lambda w, who, r: r.changed and r.meetings_rebuilt == 1,
     ),
+    # team B's schedule: kept by an administrator or B's manager; the next meeting seen by B's staff
+    Probe(
+        team_schedule,
+        lambda w, u: team_schedule(w.engine, u, w.team_b, today=MEETING_DAY),
+        B_SCHEDULE_KEEPERS,
+        lambda w, who, r: r.team_id == w.team_b and r.rule == B_RULE,
+        prepare=_schedule_b,
+    ),
+    Probe(
+        set_schedule,
+        lambda w, u: set_schedule(w.engine, u, w.team_b, B_RULE, None),
+        B_SCHEDULE_KEEPERS,
+        lambda w, who, r: r == 1,
+    ),
+    Probe(
+        remove_schedule, lambda w, u: remove_schedule(w.engine, u, w.team_b), B_SCHEDULE_KEEPERS, prepare=_schedule_b
+    ),
+    Probe(
+        change_scheduled_meeting,
+        lambda w, u: change_scheduled_meeting(w.engine, u, w.team_b, NOVEMBER_B, None),
+        B_SCHEDULE_KEEPERS,
+        prepare=_schedule_b,
+    ),
+    Probe(
+        undo_schedule_change,
+        lambda w, u: undo_schedule_change(w.engine, u, w.team_b, NOVEMBER_B),
+        B_SCHEDULE_KEEPERS,
+        prepare=_schedule_b_with_a_cancellation,
+    ),
+    Probe(
+        move_meeting,
+        lambda w, u: move_meeting(w.engine, u, w.meeting_b, MEETING_DAY + dt.timedelta(days=1), dt.time(9, 30)),
+        B_MANAGER,
+    ),
+    Probe(
+        open_due_meetings,
+        lambda w, u: open_due_meetings(w.engine, u, today=MEETING_DAY),
+        ADMINS,  # the command line passes no actor
+        lambda w, who, r: r == [],
+    ),
+    Probe(
+        next_meetings,
+        lambda w, u: next_meetings(w.engine, u, today=MEETING_DAY),
+        B_CASES,
+        shows_b=lambda r: "B team" in {n.team for n in r},
+    ),
+    # reminders: sent by the command line (or an administrator); their log is the administrator's; each person
+    # turns their own on or off
+    Probe(
+        send_reminders,
+        lambda w, u: send_reminders(w.engine, u, now=dt.datetime(2026, 10, 12, 9, tzinfo=dt.UTC), dry_run=True),
+        ADMINS,
+        lambda w, who, r: isinstance(r, ReminderRun) and r.planned >= 1,
+    ),
+    Probe(reminder_log, lambda w, u: reminder_log(w.engine, u), ADMINS, lambda w, who, r: r == ([], 0)),
+    Probe(set_reminder_emails, lambda w, u: set_reminder_emails(w.engine, u, False), EVERYONE_ACTIVE),
     # aggregates: the allowed see team B, everyone else sees no trace of it
     Probe(
         visible_offices,
@@ -792,6 +871,7 @@ PROBES = [
 BY_NAME = {probe.name: probe for probe in PROBES}
 
 HELPERS = {
+    "services.meetings.add_meeting": "runs inside open_meeting and open_due_meetings, which check who may open",
     "services.audit.record": "writes the event its caller decided on, inside the caller's transaction",
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores and "

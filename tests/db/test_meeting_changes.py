@@ -35,7 +35,7 @@ from db.services.corrections import correct_rating
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.erasure import erase_child, erase_family
 from db.services.family_details import correct_child, correct_family
-from db.services.meetings import close_meeting
+from db.services.meetings import close_meeting, move_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.restriction import lift_restriction, restrict_family
 from db.services.scores import rebuild_scores, set_team_policy
@@ -79,6 +79,16 @@ NOT_SHOWN = {
     "db.services.meeting_changes.bump_meeting_change": "the bump itself",
     "db.services.meeting_changes.bump_open_meetings": "the bump itself",
     "db.services.meetings.open_meeting": "a new meeting starts at 0: nothing was drawn or shared under its id",
+    "db.services.meetings.add_meeting": "runs inside open_meeting and open_due_meetings: a new meeting starts at 0",
+    "db.services.schedules.open_due_meetings": "a new meeting starts at 0: nothing was drawn or shared under its id",
+    "db.services.schedules.set_schedule": "the schedule is drawn at every full run; it never changes an open meeting",
+    "db.services.schedules.remove_schedule": "the schedule is drawn at every full run; it changes no meeting row",
+    "db.services.schedules.change_scheduled_meeting": "refuses an open meeting, which its chair moves (move_meeting)",
+    "db.services.schedules.undo_schedule_change": "the schedule is drawn at every full run; it changes no meeting row",
+    "db.services.reminders.plan_reminders": "reads",
+    "db.services.reminders.reminder_settings": "reads settings",
+    "db.services.reminders.send_reminders": "records the reminders sent, which no Meeting page shows",
+    "db.services.reminders.set_reminder_emails": "one person's email setting",
     "db.services.ratings.rateable_family_ids": "reads",
     "db.services.scores.stored_components": "builds a dict, writes nothing",
     "db.services.scores.store_meeting_scores": "runs inside the close, corrections and rebuilds, which bump",
@@ -187,6 +197,9 @@ def _ssd_import(engine: Engine, w: World) -> object:
 
 
 WRITES: dict[str, Callable[[Engine, World], object]] = {
+    "db.services.meetings.move_meeting": lambda e, w: move_meeting(
+        e, w.team.manager, w.meeting_id, MEETING_DAY + dt.timedelta(days=1), None
+    ),
     "db.services.restriction.restrict_family": lambda e, w: restrict_family(
         e, w.admin, w.team.family.id, "a member of staff is related to the family"
     ),
