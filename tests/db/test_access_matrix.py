@@ -73,6 +73,7 @@ from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.erasure import erase_child, erase_family
 from db.services.family_details import correct_child, correct_family
+from db.services.meeting_summaries import store_meeting_summaries
 from db.services.meetings import close_meeting, move_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.reminders import ReminderRun, send_reminders, set_reminder_emails
@@ -288,6 +289,8 @@ def _second_rating_b(w: World, who: str) -> None:
     with transaction(w.engine) as s:
         mh = s.scalars(select(User).where(User.email == "mh.b-team@example.org")).one()
         s.add(Rating(meeting_id=w.closed_meeting_b, child_id=w.child_b, practitioner=mh, rag=RAG.GREEN))
+        s.flush()
+        store_meeting_summaries(s, [w.closed_meeting_b])  # as a correction of a closed meeting stores them again
 
 
 def _give_password(w: World, who: str) -> None:
