@@ -53,6 +53,8 @@ class Shown:
 class ProtocolError(RuntimeError):
     """The server said something this client does not handle (it would be a browser's job)."""
 
+_A_FULL_RUN_ENDED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+
 
 class Session:
     """One browser tab's worth of Streamlit session. Runs are one at a time, as in a browser, whose timers wait
@@ -61,6 +63,9 @@ class Session:
     def __init__(self, socket: websockets.ClientConnection) -> None:
         self._socket = socket
         self._shown: dict[tuple[int, ...], Shown] = {}
+        # What a full run in progress has not drawn again yet: it stays on screen until the run ends, as in a browser
+        # (which keeps the last screen while the page runs again, so a figure is never missing in between).
+        self._stale: set[tuple[int, ...]] = set()
         self._values: dict[str, WidgetState] = {}
         self._page = ""
         self._turn = asyncio.Lock()
@@ -123,6 +128,7 @@ class Session:
             raise ProtocolError(f"no page called {name!r}: {sorted(self._pages)}")
         self._page = self._pages[name]
         self._shown.clear()
+        self._stale = set()
         await self.run()
 
     async def submit(self, button: Shown, values: Iterable[WidgetState] = ()) -> None:
@@ -155,7 +161,7 @@ class Session:
             raise ProtocolError("the server sent a cached message by reference; this client announces no cache")
         if kind == "new_session":
             if not message.metadata.run.fragment_ids:
-                self._shown.clear()  # a full run redraws the page; a fragment's run only its own part
+                self._stale = set(self._shown)  # a full run redraws the page; a fragment's run only its own part
             self._page = message.new_session.page_script_hash or self._page
         elif kind == "navigation":
             self._page = message.navigation.page_script_hash or self._page
@@ -163,6 +169,7 @@ class Session:
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             path = tuple(message.metadata.delta_path)
             self._shown[path] = Shown(message.delta.new_element, message.delta.fragment_id)
+            self._stale.discard(path)
         elif kind == "auto_rerun":
             self._start_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
         elif kind == "stop_auto_rerun":
@@ -170,6 +177,10 @@ class Session:
                 timer.cancel()
             self._timers.clear()
         elif kind == "script_finished":
+            if message.script_finished in _A_FULL_RUN_ENDED:  # one stopped for a rerun leaves it to the next
+                for path in self._stale:
+                    self._shown.pop(path, None)
+                self._stale = set()
             self._finished.put_nowait(message.script_finished)
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:

@@ -51,6 +51,7 @@ ACTION_TEXT_MAX = 1000
 
 WITHHELD = "withheld_from_exports"
 """A column's `info` key saying why the data exit (db/exports/data_exit.py) leaves it out: credentials stay here."""
+CREDENTIAL = "a credential, not the council's data"
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -120,9 +121,7 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"), index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
-    password_hash: Mapped[str | None] = mapped_column(
-        String(255), info={WITHHELD: "a credential, not the council's data"}
-    )
+    password_hash: Mapped[str | None] = mapped_column(String(255), info={WITHHELD: CREDENTIAL})
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -130,7 +129,7 @@ class User(Base):
     table_view: Mapped[bool] = mapped_column(default=False)
     # Two-step sign-in (RFC 6238): the base32 secret once enrolment is confirmed, and the last time step a code was
     # accepted for, so a code is never accepted twice (the step only moves forward, in one atomic UPDATE).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(64), info={WITHHELD: CREDENTIAL})
     totp_enabled_at: Mapped[dt.datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # Every app process compares its sessions' generation with this at each click and refresh: moving it on (a
@@ -164,7 +163,7 @@ class RecoveryCode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(255))
+    code_hash: Mapped[str] = mapped_column(String(255), info={WITHHELD: CREDENTIAL})
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     used_at: Mapped[dt.datetime | None]
 

@@ -8,11 +8,12 @@ PostgreSQL's REPEATABLE READ, SQLite's read transaction), so the files agree wit
 work. A column whose `info` says it is withheld (db.models.WITHHELD: a password hash) is left out, and the package
 says which and why.
 
-Values are written exactly: integers and numbers as they are stored, dates as YYYY-MM-DD, times as ISO 8601 in UTC,
-booleans as true/false, JSON columns as JSON text, and an empty cell is NULL (fsdash stores no empty text). A text
-cell a spreadsheet would run as a formula (one beginning with =, +, -, @, a tab or a carriage return) is written
-with an apostrophe before it, and so is one that begins with an apostrophe: to read a text cell exactly, remove one
-leading apostrophe if there is one (`exact_text`). The package states the rule too (`fsdash:text_cells`).
+Values are written exactly: integers and numbers as they are stored, dates as YYYY-MM-DD, moments as ISO 8601 in
+UTC, times of day (the council's clock) as HH:MM:SS, booleans as true/false, JSON columns as JSON text, and an empty
+cell is NULL (fsdash stores no empty text). A text cell a spreadsheet would run as a formula (one beginning with =,
++, -, @, a tab or a carriage return) is written with an apostrophe before it, and so is one that begins with an
+apostrophe: to read a text cell exactly, remove one leading apostrophe if there is one (`exact_text`). The package
+states the rule too (`fsdash:text_cells`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Time,
     select,
     text,
 )
@@ -116,6 +118,8 @@ def field_type(column: Column[Any]) -> dict[str, Any]:
         out = {"type": "datetime", "format": "any"}
     elif isinstance(kind, Date):
         out = {"type": "date"}
+    elif isinstance(kind, Time):
+        out = {"type": "time"}
     elif isinstance(kind, JSON):
         out = {"type": "object"}
     elif isinstance(kind, String):
@@ -146,7 +150,7 @@ def _cell(column: Column[Any], value: Any) -> str:
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite keeps UTC without the zone
         return moment.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)
