@@ -53,6 +53,7 @@ class Shown:
 class ProtocolError(RuntimeError):
     """The server said something this client does not handle (it would be a browser's job)."""
 
+
 _A_FULL_RUN_ENDED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 
 

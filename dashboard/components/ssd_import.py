@@ -5,7 +5,6 @@ what would change per team, or every problem by table, row id and column, then c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +13,7 @@ from sqlalchemy import Engine
 from dashboard.components.downloads import download_button
 from dashboard.components.grids import show_grid
 from dashboard.components.import_problems import show_problems
+from dashboard.components.import_steps import confirmed, progress_bar
 from dashboard.components.text import md
 from db.errors import ServiceError
 from db.imports import ImportRefused, ImportSummary
@@ -28,15 +28,6 @@ FLASH = "ssd-flash"
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
-
-
-def _progress_bar() -> Callable[[str, int, int], None]:
-    bar = st.progress(0.0, text="Reading the extract…")
-
-    def show(stage: str, done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{stage}: {done:,} of {total:,}")
-
-    return show
 
 
 def _draft_button(name: str, data: bytes, mapping_data: bytes | None) -> None:
@@ -133,7 +124,7 @@ def ssd_import(engine_: Engine, user: User) -> None:
     if cached is None or cached[0] != key:
         result: ImportSummary | ServiceError
         try:
-            progress = _progress_bar()
+            progress = progress_bar("Reading the extract…")
             mapping = load_mapping(mapping_data, mapping_file.name if mapping_file else "The mapping")
             result = import_ssd(
                 engine_,
@@ -165,16 +156,14 @@ def ssd_import(engine_: Engine, user: User) -> None:
     if not result.changed:
         st.info("The caseload already matches this extract: there is nothing to import.")
         return
-    with st.form("ssd-confirm"):
-        sure = st.checkbox("I have checked what would change; import the extract", key="ssd-sure")
-        go = st.form_submit_button("Import", type="primary", key="ssd-import-button")
-    if not go:
-        return
-    if not sure:
-        st.warning("Tick the box to confirm, then press Import.")
+    if not confirmed(
+        "ssd",
+        "I have checked what would change; import the extract",
+        reminder="Tick the box to confirm, then press Import.",
+    ):
         return
     try:
-        progress = _progress_bar()
+        progress = progress_bar("Reading the extract…")
         done = import_ssd(
             engine_,
             user,

@@ -4,7 +4,6 @@ created, updated and closed) before anything is written, then confirms. All or n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +11,7 @@ import streamlit as st
 from dashboard.components.downloads import download_button
 from dashboard.components.grids import show_grid
 from dashboard.components.import_problems import show_problems
+from dashboard.components.import_steps import confirmed, progress_bar
 from dashboard.components.ssd_import import ssd_import
 from dashboard.components.text import md
 from dashboard.state import engine, require_user
@@ -53,15 +53,6 @@ def _counts_table(summary: ImportSummary) -> pd.DataFrame:
             for entity, c in summary.counts().items()
         ]
     )
-
-
-def _progress_bar() -> Callable[[str, int, int], None]:
-    bar = st.progress(0.0, text="Reading the file…")
-
-    def show(stage: str, done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{stage}: {done:,} of {total:,}")
-
-    return show
 
 
 def _downloads() -> None:
@@ -109,7 +100,7 @@ def _preview(name: str, data: bytes, team: str | None, close_missing: bool) -> N
                 dry_run=True,
                 team=team,
                 close_missing=close_missing,
-                progress=_progress_bar(),
+                progress=progress_bar("Reading the file…"),
             )
         except ServiceError as exc:
             result = exc
@@ -137,17 +128,21 @@ def _confirm(name: str, data: bytes, team: str | None, close_missing: bool, prev
     if not preview.changed:
         st.info("The caseload already matches this file: there is nothing to import.")
         return
-    with st.form("confirm-import"):
-        sure = st.checkbox("I have checked these counts; import the file", key="import-sure")
-        go = st.form_submit_button("Import", type="primary", key="import-button")
-    if not go:
-        return
-    if not sure:
-        st.warning("Tick the box to confirm the counts, then press Import.")
+    if not confirmed(
+        "import",
+        "I have checked these counts; import the file",
+        reminder="Tick the box to confirm the counts, then press Import.",
+    ):
         return
     try:
         done = import_caseload(
-            engine(), user, name, data, team=team, close_missing=close_missing, progress=_progress_bar()
+            engine(),
+            user,
+            name,
+            data,
+            team=team,
+            close_missing=close_missing,
+            progress=progress_bar("Reading the file…"),
         )
     except ServiceError as exc:  # the caseload changed since the check: the new problems are shown on rerun
         st.session_state.pop(PREVIEW, None)

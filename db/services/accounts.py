@@ -14,6 +14,7 @@ import functools
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -384,23 +385,25 @@ def change_password(engine: Engine, actor: User, current: str, new: str, now: dt
         return user.session_generation
 
 
-def set_table_view(engine: Engine, actor: User | None, on: bool) -> None:
-    """Remember one's own choice of plain tables, so it is there at every sign-in, on every device."""
+OwnPreference = Literal["table_view", "reminder_emails"]
+
+
+def set_own_preference(engine: Engine, actor: User | None, preference: OwnPreference, on: bool) -> None:
+    """One of one's own yes/no choices (plain tables, reminder emails), kept on the account so it is there at every
+    sign-in, on every device. Audited, like every change to an account."""
     actor = require_active(actor)
     with transaction(engine) as session:
         user = session.get_one(User, actor.id)
-        if user.table_view == on:
+        was = getattr(user, preference)
+        if was == on:
             return
-        record(
-            session,
-            user,
-            "user.preference",
-            "user",
-            user.id,
-            before={"table_view": user.table_view},
-            after={"table_view": on},
-        )
-        user.table_view = on
+        record(session, user, "user.preference", "user", user.id, before={preference: was}, after={preference: on})
+        setattr(user, preference, on)
+
+
+def set_table_view(engine: Engine, actor: User | None, on: bool) -> None:
+    """Plain tables instead of canvas grids on every page (a screen reader's user should not have to ask each time)."""
+    set_own_preference(engine, actor, "table_view", on)
 
 
 def set_demo_password(engine: Engine, password: str) -> int:

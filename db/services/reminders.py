@@ -23,10 +23,11 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.access import require_active, require_admin_or_command_line
+from db.access import require_admin_or_command_line
 from db.mail import AddressRefused, MailSettings, Relay, RelayUnavailable, build_email, mail_settings, relay
 from db.models import Action, Family, Meeting, Reminder, Team, User, utcnow
 from db.queries.meeting_inputs import families_at_meeting
+from db.services.accounts import set_own_preference
 from db.services.audit import record
 from db.session import reading, transaction
 from db.settings import (
@@ -377,19 +378,5 @@ def _send_one(
 
 
 def set_reminder_emails(engine: Engine, actor: User | None, on: bool) -> None:
-    """Turn one's own reminder emails on or off (My account). Audited, like every change to an account."""
-    actor = require_active(actor)
-    with transaction(engine) as session:
-        user = session.get_one(User, actor.id)
-        if user.reminder_emails == on:
-            return
-        record(
-            session,
-            user,
-            "user.preference",
-            "user",
-            user.id,
-            before={"reminder_emails": user.reminder_emails},
-            after={"reminder_emails": on},
-        )
-        user.reminder_emails = on
+    """Turn one's own reminder emails on or off (My account)."""
+    set_own_preference(engine, actor, "reminder_emails", on)

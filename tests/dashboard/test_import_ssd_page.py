@@ -71,7 +71,7 @@ def test_a_good_extract_shows_the_changes_per_team_then_imports_on_confirmation(
     assert _families(app_engine) == 0  # checking wrote nothing
 
     at.checkbox(key="ssd-sure").check()
-    at.button(key="ssd-import-button").click().run()
+    at.button(key="ssd-button").click().run()
 
     assert "1 family added, 0 updated, 0 closed; 1 child added" in at.success[0].value.replace("\\", "")
     assert _families(app_engine) == 1

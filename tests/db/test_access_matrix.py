@@ -66,7 +66,7 @@ from db.queries.service import figures_version, legal_status_counts, team_month_
 from db.queries.teams import aggregate_teams, case_teams
 from db.services import admin as admin_services
 from db.services import mfa
-from db.services.accounts import change_password, create_user, hash_password, set_table_view
+from db.services.accounts import change_password, create_user, hash_password, set_own_preference, set_table_view
 from db.services.actions import add_action, complete_action
 from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
@@ -841,6 +841,7 @@ PROBES = [
         prepare=_give_password,
     ),
     Probe(set_table_view, lambda w, u: set_table_view(w.engine, u, True), EVERYONE_ACTIVE),
+    Probe(set_own_preference, lambda w, u: set_own_preference(w.engine, u, "reminder_emails", False), EVERYONE_ACTIVE),
     Probe(
         mfa.enrol,
         lambda w, u: mfa.enrol(w.engine, u, SECRET, _code()),

@@ -62,6 +62,7 @@ NOT_SHOWN = {
     "db.services.accounts.create_user": "a new account works with no family until involvement (which bumps) is added",
     "db.services.accounts.change_password": "a password changes no meeting",
     "db.services.accounts.set_table_view": "how one person's tables are drawn, kept in their own session",
+    "db.services.accounts.set_own_preference": "one person's own yes/no choices (tables, reminder emails)",
     "db.services.accounts.set_demo_password": "demo passwords change no meeting",
     "db.services.admin.add_office": "a new office has no meetings",
     "db.services.admin.rename_office": "office names are not on the Meeting page",
