@@ -4,18 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench docs browser postgres clean
+.PHONY: run test lint bench docs browser postgres clean lock audit sbom
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Every package is installed from a lock file, each with its hashes (pip refuses a file whose hash differs); then
+# fsdash itself, with nothing more.
+LOCKED = --quiet --require-hashes --no-deps -r
+SELF = --quiet --no-deps --no-build-isolation -e .
+
+$(VENV)/.installed: pyproject.toml requirements/app.lock | $(BIN)/python
+	$(BIN)/pip install $(LOCKED) requirements/app.lock
+	$(BIN)/pip install $(SELF)
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install $(LOCKED) requirements/dev.lock
+	$(BIN)/pip install $(SELF)
 	@touch $@ $(VENV)/.installed
 
 ## run: install, migrate the SQLite database, load demo data if it is empty, start on http://localhost:8501
@@ -60,4 +66,32 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache
+	rm -rf $(VENV) .venv-tools dist var test-artifacts .pytest_cache .mypy_cache
+
+## lock: make the lock files anew from the supported ranges in pyproject.toml (keeping each pin that still fits;
+## `make lock UPGRADE=--upgrade` takes the newest releases), with every file's hash
+TOOLS := .venv-tools/bin
+COMPILE = $(TOOLS)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	--strip-extras $(UPGRADE)
+
+$(TOOLS)/.installed: requirements/tools.lock
+	$(PYTHON) -m venv .venv-tools
+	$(TOOLS)/pip install $(LOCKED) requirements/tools.lock
+	@touch $@
+
+lock: $(TOOLS)/.installed
+	$(COMPILE) --build-deps-for editable -o requirements/app.lock pyproject.toml
+	$(COMPILE) --build-deps-for editable --extra dev -o requirements/dev.lock pyproject.toml
+	$(COMPILE) -o requirements/tools.lock requirements/tools.in
+
+## audit: every locked package (the app's and the tests') checked against the known vulnerabilities (PyPI's advisory
+## database, through pip-audit); exits non-zero if one is found
+audit: $(TOOLS)/.installed
+	$(TOOLS)/pip-audit --disable-pip --require-hashes --progress-spinner off -r requirements/dev.lock
+
+## sbom: the software bill of materials of what a deployment installs (CycloneDX JSON), in dist/
+sbom: $(TOOLS)/.installed
+	@mkdir -p dist
+	$(TOOLS)/cyclonedx-py requirements --output-reproducible --output-format JSON \
+	  --output-file dist/fsdash-sbom.cdx.json requirements/app.lock
+	@echo "Wrote dist/fsdash-sbom.cdx.json"
