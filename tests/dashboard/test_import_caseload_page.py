@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -9,6 +11,7 @@ from db.models import AuditEvent, Family, User
 from db.session import reading, transaction
 from risk.vocabulary import Role
 from tests.dashboard.conftest import PageRunner
+from tests.dashboard.made_files import made_files_fixture  # noqa: F401 (a fixture)
 from tests.db.factories import make_team
 from tests.imports.conftest import csv_bytes, row
 
@@ -40,6 +43,38 @@ def test_a_file_with_problems_lists_each_by_row_and_column_and_imports_nothing(
     assert problems[["Row", "Column", "Problem"]].values.tolist()[0] == [2, "date_of_birth", "31/02/2019 is not a date"]
     assert "Import" not in [b.label for b in at.button]
     assert _families(app_engine) == 1
+
+
+def test_the_list_of_problems_is_audited_when_made_and_safe_for_a_spreadsheet(
+    run_page: PageRunner, app_engine: Engine, administrator: User, made_files: dict[str, Callable[[], bytes]]
+) -> None:
+    """The problems quote the uploaded rows (here a formula typed as a family reference): the CSV leaves the app
+    like every other file, audited in the step that makes it, its cells unable to run in a spreadsheet."""
+    at = run_page("import_caseload.py", administrator)
+    data = csv_bytes([row(family_reference='=HYPERLINK("http://x")', date_of_birth="31/02/2019")])
+    at.file_uploader[0].upload("caseload.csv", data, "text/csv")
+    at.run()
+    assert "Download the list of problems (CSV)" in [b.label for b in at.get("download_button")]
+    assert _problem_downloads(app_engine) == []  # showing the button discloses nothing
+
+    listed = made_files["import_problems_csv"]().decode("utf-8-sig")
+
+    assert "=HYPERLINK" in listed and ",=HYPERLINK" not in listed and "\n=HYPERLINK" not in listed
+    events = _problem_downloads(app_engine)
+    assert len(events) == 1 and events[0][0] == administrator.id
+    assert events[0][1]["file"] == "import-problems.csv" and events[0][1]["problems"] >= 2
+
+
+def _problem_downloads(engine: Engine) -> list[tuple[int | None, dict[str, object]]]:
+    with reading(engine) as s:
+        return [
+            (actor, after)
+            for actor, after in s.execute(
+                select(AuditEvent.actor_id, AuditEvent.after).where(
+                    AuditEvent.verb == "download", AuditEvent.entity_type == "import_problems_csv"
+                )
+            )
+        ]
 
 
 def test_a_good_file_shows_the_counts_then_imports_on_confirmation(
