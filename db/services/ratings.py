@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.access import AccessDenied, require_case_team, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
 from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, User
+from db.plain_text import clean_text
 from db.services.audit import record
 from db.services.meeting_changes import bump_meeting_change
 from db.session import transaction
@@ -35,10 +36,9 @@ class RatingEntry:
 
 
 def _clean_rationale(text: str | None) -> str | None:
-    text = (text or "").strip()
-    if len(text) > RATIONALE_MAX:
-        raise InvalidInput(f"A rationale can be at most {RATIONALE_MAX} characters; this one has {len(text)}.")
-    return text or None
+    """The same cleaning as every other free text: a NUL would raise a database error on PostgreSQL (and be stored
+    on SQLite), other control characters would break the spreadsheet exports."""
+    return clean_text(text or "", what="The rationale", limit=RATIONALE_MAX, multiline=True, required=False) or None
 
 
 def rateable_family_ids(session: Session, actor: User, meeting: Meeting) -> set[int]:

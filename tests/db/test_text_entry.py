@@ -22,8 +22,9 @@ from db.queries.caseload import ranked_caseload
 from db.services import admin as admin_services
 from db.services.accounts import create_user
 from db.services.actions import add_action
+from db.services.ratings import RatingEntry, save_ratings
 from db.session import transaction
-from risk.vocabulary import Role
+from risk.vocabulary import RAG, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
 from tests.imports.conftest import TODAY, csv_bytes, row
 
@@ -69,22 +70,25 @@ def _entry_points(administrator: User, team: Team1) -> dict[str, Callable[[Engin
         "action": lambda e, t: add_action(
             e, team.manager, team.meeting.id, team.family.id, t, team.social_worker.id, MEETING_DAY
         ),
+        "rating reason": lambda e, t: save_ratings(
+            e, team.social_worker, team.meeting.id, [RatingEntry(child_id=team.child.id, rag=RAG.AMBER, rationale=t)]
+        ),
     }
 
 
-ENTRY_POINTS = ["account name", "account email", "office name", "team name", "action"]
+ENTRY_POINTS = ["account name", "account email", "office name", "team name", "action", "rating reason"]
 
 
 def _cases() -> list[object]:
-    """Every entry point with every bad text, except line breaks where they are allowed or tidied away: an action is
-    written in sentences, an office or team name's line breaks become single spaces, and an email with one is
-    refused by the email rule."""
+    """Every entry point with every bad text, except line breaks where they are allowed or tidied away: an action and
+    a rating's reason are written in sentences, an office or team name's line breaks become single spaces, and an
+    email with one is refused by the email rule."""
     texts = {**HOSTILE, "100,000 characters": "x" * 100_000}
     return [
         pytest.param(entry, text, id=f"{entry}-{name}")
         for entry in ENTRY_POINTS
         for name, text in texts.items()
-        if not ("\n" in text and entry in ("action", "office name", "team name", "account email"))
+        if not ("\n" in text and entry in ("action", "rating reason", "office name", "team name", "account email"))
     ]
 
 
