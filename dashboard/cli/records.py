@@ -39,6 +39,21 @@ def cmd_restore(args: argparse.Namespace) -> None:
         f"{result.snapshot.revision}). It holds ({result.snapshot.rows:,} rows):"
     )
     print_counts(result.snapshot.counts)
+    repair = result.schema_repair
+    if repair.changed:
+        say(
+            "The backup's own rules differed from this version's, so they were put right (recorded in the audit "
+            "trail): "
+            + "; ".join(
+                part
+                for part in (
+                    f"removed {', '.join(repair.removed)}" if repair.removed else "",
+                    f"made again {', '.join(repair.recreated)}" if repair.recreated else "",
+                )
+                if part
+            )
+            + "."
+        )
 
 
 def cmd_sar(args: argparse.Namespace) -> None:

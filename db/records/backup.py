@@ -22,6 +22,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from db.access import require_admin_or_command_line
 from db.errors import InvalidInput, ServiceError
 from db.migrate import alembic_config, current_revision, upgrade
 from db.models import Base, User
+from db.records.schema_check import ForeignSchema, SchemaRepair, repair_schema
 from db.services.audit import record
 from db.session import make_engine, reading, transaction
 from db.settings import is_sqlite
@@ -81,6 +83,8 @@ class RestoreResult:
     """the revision the backup was made at (the database is upgraded from it to the current one)"""
     replaced_backup: Path | None
     """where what the restore replaced was backed up first (None: the database was empty)"""
+    schema_repair: SchemaRepair = field(default_factory=SchemaRepair)
+    """rules found in the backup that the migrations did not make (dropped) or that were missing (made again)"""
 
 
 def head_revision() -> str | None:
@@ -458,17 +462,23 @@ def restore_database(
             "does not know (a newer version made it?). Nothing was restored."
         )
 
-    replaced = _target_before_restore(database_url, actor, source, kind, replace, now or dt.datetime.now(dt.UTC))
     if kind == "sqlite":
         target = _sqlite_path(database_url)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _sqlite_copy(source, target, self_contained=False)
+        with tempfile.TemporaryDirectory(prefix=".fsdash-restore-", dir=target.parent) as folder:
+            work = Path(folder) / "restoring.db"
+            _sqlite_copy(source, work, self_contained=True)
+            repair = _upgraded_and_repaired(f"sqlite:///{work}", source, backup_snapshot.revision)
+            replaced = _target_before_restore(
+                database_url, actor, source, kind, replace, now or dt.datetime.now(dt.UTC)
+            )
+            _sqlite_copy(work, target, self_contained=False)
     else:
+        replaced = _target_before_restore(database_url, actor, source, kind, replace, now or dt.datetime.now(dt.UTC))
         if current_revision(database_url) in known_revisions():
             downgrade(database_url, "base")  # drop the (empty or backed-up) schema through the migrations
         _run(pg_restore_command(database_url, source), "pg_restore")
-    if current_revision(database_url) != head_revision():
-        upgrade(database_url)
+        repair = _upgraded_and_repaired(database_url, source, backup_snapshot.revision, replaced=replaced)
     engine = make_engine(database_url)
     try:
         with transaction(engine) as session:
@@ -484,12 +494,33 @@ def restore_database(
                     "restored_by": actor.email if actor is not None else "command line",
                     "backup_revision": backup_snapshot.revision,
                     "replaced_backup": replaced.name if replaced else None,
+                    "schema_removed": repair.removed,
+                    "schema_recreated": repair.recreated,
                 },
             )
         snapshot = database_snapshot(engine)
     finally:
         engine.dispose()
-    return RestoreResult(snapshot, backup_snapshot.revision, replaced)
+    return RestoreResult(snapshot, backup_snapshot.revision, replaced, repair)
+
+
+def _upgraded_and_repaired(
+    database_url: str, source: Path, revision: str | None, *, replaced: Path | None = None
+) -> SchemaRepair:
+    """Bring the restored copy to this version and its rules to the migrations' own (db.records.schema_check); a
+    file that is not one of this product's databases, whatever revision it claims, is refused in words."""
+    kept = f" The database it replaced was kept in {replaced.name}." if replaced else ""
+    try:
+        if current_revision(database_url) != head_revision():
+            upgrade(database_url)
+        return repair_schema(database_url, head_revision() or "head")
+    except ForeignSchema as exc:
+        raise BackupFailed(f"{source.name} cannot be restored: {exc}.{kept}") from None
+    except Exception as exc:
+        raise BackupFailed(
+            f"{source.name} cannot be restored: it claims database revision {revision}, but the migrations could not "
+            f"bring it to this version ({type(exc).__name__}), so it is not a database fsdash made.{kept}"
+        ) from None
 
 
 def _target_before_restore(

@@ -10,11 +10,13 @@ import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 from db.access import AccessDenied
 from db.errors import InvalidInput
@@ -280,3 +282,80 @@ def test_the_pg_dump_command_never_shows_the_password() -> None:
         "--host db.internal --port 5433 --username fsdash --dbname fsdash"
     )
     assert "s3cret" not in " ".join(command.argv) and command.env()["PGPASSWORD"] == "s3cret"
+
+
+_HOSTILE = {
+    "sqlite": [
+        "DROP TRIGGER audit_event_no_delete",
+        "CREATE TRIGGER copy_rationale AFTER INSERT ON rating "
+        "BEGIN INSERT INTO office (name) VALUES (coalesce(NEW.rationale, 'copied')); END",
+    ],
+    "postgresql": [
+        "DROP TRIGGER audit_event_append_only ON audit_event",
+        "CREATE FUNCTION copy_rationale() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO office (name) VALUES (coalesce(NEW.rationale, 'copied')); RETURN NEW; END $$",
+        "CREATE TRIGGER copy_rationale AFTER INSERT ON rating FOR EACH ROW EXECUTE FUNCTION copy_rationale()",
+    ],
+}
+
+
+def test_a_backup_with_its_protections_dropped_and_a_trigger_of_its_own_restores_with_the_migrations_rules(
+    engine: Engine, db_url: str, restore_url: str, tmp_path: Path
+) -> None:
+    """Taken after someone dropped the audit trail's append-only protection and added a trigger that copies every
+    rationale into another table: the restore drops the stranger's trigger, makes the protection again, says so
+    and audits it."""
+    busy_team(engine)
+    dialect = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    with engine.begin() as conn:
+        for statement in _HOSTILE[dialect]:
+            conn.execute(text(statement))
+    backup = backup_database(db_url, None, tmp_path / "backup.file")
+
+    result = restore_database(restore_url, None, backup.path)
+
+    stranger = (
+        ["trigger copy_rationale"] if dialect == "sqlite" else ["function copy_rationale()", "trigger copy_rationale"]
+    )
+    assert result.schema_repair.removed == stranger
+    protection = "trigger audit_event_no_delete" if dialect == "sqlite" else "trigger audit_event_append_only"
+    assert result.schema_repair.recreated == [protection]
+    target = make_engine(restore_url)
+    try:
+        with pytest.raises(DBAPIError, match="append-only"), target.begin() as conn:
+            conn.execute(text("DELETE FROM audit_event"))
+        offices = database_snapshot(target).counts["office"]
+        with transaction(target) as s:
+            meeting = s.scalars(select(Meeting)).first()
+            child = s.scalars(select(Child)).first()
+            person = s.scalars(select(User).where(User.role == Role.SOCIAL_WORKER)).first()
+            assert meeting and child and person
+            s.add(Rating(meeting_id=meeting.id, child_id=child.id, practitioner_id=person.id, rag=RAG.RED,
+                         rationale="a reason that must stay where it was written", version=99))  # fmt: skip
+        assert database_snapshot(target).counts["office"] == offices, "the stranger's trigger still runs"
+        with reading(target) as s:
+            restore = s.scalars(select(AuditEvent).where(AuditEvent.verb == "records.restore")).one()
+        assert restore.after["schema_removed"] == result.schema_repair.removed
+        assert restore.after["schema_recreated"] == [protection]
+    finally:
+        target.dispose()
+
+
+def test_a_foreign_sqlite_file_claiming_a_revision_is_refused_in_words_and_the_database_is_untouched(
+    tmp_path: Path,
+) -> None:
+    foreign = tmp_path / "someone-elses.db"
+    with closing(sqlite3.connect(foreign)) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES (?)", (head_revision(),))
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.commit()
+    target = tmp_path / "fsdash.db"
+    upgrade(f"sqlite:///{target}")
+    before = target.read_bytes()
+
+    with pytest.raises(BackupFailed, match=r"someone-elses.db cannot be restored: .*tables that do not belong: notes"):
+        restore_database(f"sqlite:///{target}", None, foreign)
+
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".fsdash-restore")] == []
