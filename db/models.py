@@ -531,14 +531,18 @@ class FamilyAnonymisation(Base):
 
 
 class AuditPseudonymisation(Base):
-    """The one door through the audit trail's append-only triggers. A row exists only inside the transaction that
-    anonymises families under the retention rule (inserted first, deleted before commit); while it exists the
-    triggers let that transaction rewrite the `before`/`after` details of events, and nothing else."""
+    """The one door through the audit trail's append-only triggers. A permit is open only inside the transaction
+    that anonymises or erases (inserted first, finished before commit); while it is open the triggers let that
+    transaction rewrite the `before`/`after` details of events, and nothing else."""
 
     __tablename__ = "audit_pseudonymisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id", ondelete="RESTRICT"), unique=True)
+    """the `audit.pseudonymise` event written for this permit (migration 0016): every opening is on the trail"""
+    finished_at: Mapped[dt.datetime | None]
+    """set when the rewrite ends, in the same transaction; a finished permit is kept and never reopened"""
 
 
 class DeletionRule(Base):

@@ -91,9 +91,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("postgres_migrated")
     yield url
+    empty_postgres(url)
+
+
+def empty_postgres(url: str) -> None:
+    """Empty every table between tests, faster than migrating again. The audit trail refuses TRUNCATE (migration
+    0016), as it should for everyone else: the test run, as the cluster's superuser, lets no trigger fire."""
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:

@@ -246,7 +246,7 @@ def anonymise_due_families(
 
 def _anonymise(session: Session, actor: User | None, due: list[DueFamily], result: AnonymisationResult) -> None:
     family_ids = [d.family_id for d in due]
-    with audit_permit(session):
+    with audit_permit(session, actor, "retention"):
         _anonymise_families(session, actor, family_ids, result)
 
 

@@ -107,7 +107,7 @@ def erase_families_in(
 ) -> list[ErasureResult]:
     """Erase each family inside the caller's transaction (the deletion rule erases many in one), each audited."""
     results = []
-    with audit_permit(session):
+    with audit_permit(session, actor, "erasure"):
         for family_id in family_ids:
             family = session.get_one(Family, family_id)
             team_id = family.team_id
@@ -158,7 +158,7 @@ def erase_child(
         explanation = _nameless(session, explanation, subject)
         scored = _closed_meetings(session, family.id)
         first_name = child.first_name
-        with audit_permit(session):
+        with audit_permit(session, actor, "erasure"):
             result = _erase(session, Base.metadata.tables["child"], {child.id}, subject)
             result.meetings_rescored = _rescore(session, actor, scored)
             result.mentions_left = _mentions(session, family.id, first_name)

@@ -31,6 +31,7 @@ from db.records.backup import (
     pg_dump_command,
     restore_database,
 )
+from db.records.schema_check import repair_schema
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import make_engine, reading, transaction
 from risk.vocabulary import RAG, MeetingStatus, Role
@@ -310,7 +311,10 @@ def test_a_backup_with_its_protections_dropped_and_a_trigger_of_its_own_restores
     with engine.begin() as conn:
         for statement in _HOSTILE[dialect]:
             conn.execute(text(statement))
-    backup = backup_database(db_url, None, tmp_path / "backup.file")
+    try:
+        backup = backup_database(db_url, None, tmp_path / "backup.file")
+    finally:  # the PostgreSQL test database outlives this test: put its own rules back
+        repair_schema(db_url, head_revision() or "head")
 
     result = restore_database(restore_url, None, backup.path)
 

@@ -66,8 +66,14 @@ def functions_taking_an_actor() -> set[str]:
     return found
 
 
+HELPERS = {
+    "audit_rewrite.audit_permit": "opens the audit trail's door inside the retention and erasure services' own "
+    "checked transaction",
+}
+
+
 def test_every_records_function_taking_an_actor_is_tried() -> None:
-    assert functions_taking_an_actor() == set(CALLS)
+    assert functions_taking_an_actor() == set(CALLS) | set(HELPERS)
 
 
 def people(engine: Engine) -> tuple[list[User], User]:

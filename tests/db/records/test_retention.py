@@ -202,14 +202,21 @@ def test_nothing_identifying_is_left_in_any_text_column_and_the_audit_trail_is_k
             "explanation"
         ]
         assert "Child 1" in explanation or "Child 2" in explanation
-        # the audit trail keeps every event (none deleted) plus the record of this run
+        # the audit trail keeps every event (none deleted) plus the opening of its door and the record of this run
         events_after = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-        assert [e.id for e in events_after[:-1]] == events_before
-        assert events_after[-1].verb == "retention.apply"
-        assert events_after[-1].after["pseudonyms"] == [pseudonym]
+        assert [e.id for e in events_after[:-2]] == events_before
+        opened, applied = events_after[-2:]
+        assert (opened.verb, opened.actor_id, opened.after) == (
+            "audit.pseudonymise",
+            records.admin.id,
+            {"purpose": "retention"},
+        )
+        assert applied.verb == "retention.apply"
+        assert applied.after["pseudonyms"] == [pseudonym]
         imported = next(e for e in events_after if e.verb == "import")
         assert imported.after["families"] == {"updated": [pseudonym, "F-78"]}
-        assert s.scalar(select(func.count()).select_from(AuditPseudonymisation)) == 0
+        permit = s.scalars(select(AuditPseudonymisation)).one()  # kept, finished, naming its event
+        assert permit.audit_event_id == opened.id and permit.finished_at is not None
 
 
 def test_other_families_keep_every_detail(engine: Engine, records: Records) -> None:
