@@ -33,6 +33,15 @@ def require_admin(actor: User | None) -> User:
     return actor
 
 
+def command_line_reader(team_id: int) -> User:
+    """The command line reading one team's cases as that team's manager would see them, for jobs that take the
+    team's records to another system (the supervision records' upload). It exists only in memory and has no id,
+    so nothing can be stored or audited in its name: the job's own events are the command line's (no actor)."""
+    return User(
+        id=None, display_name="the command line", email="", role=Role.TEAM_MANAGER, team_id=team_id, active=True
+    )
+
+
 def require_admin_or_command_line(actor: User | None) -> User | None:
     """No actor is the command line: `fsdash` run on the server by the service account with the database's own
     credentials, which can already change anything, so it is not asked who it is. Anyone signed in must be an

@@ -169,6 +169,21 @@ def cmd_retention_delete(args: argparse.Namespace) -> None:
     print_counts(result.rows)
 
 
+def cmd_records_supervision(args: argparse.Namespace) -> None:
+    from db.exports.supervision_records import write_supervision_records
+
+    folder = Path(args.to)
+    if not folder.is_dir():
+        raise CommandError(f"The folder {folder} does not exist.")
+    with command_engine() as engine:
+        written = write_supervision_records(engine, None, args.meeting, folder)
+    families = sum(path.suffix == ".pdf" for path in written)
+    whose = "1 family's" if families == 1 else f"{families} families'"
+    say(f"Wrote {whose} supervision records and the manifest to {folder}:")
+    for path in written:
+        say(f"  {path.name}")
+
+
 def add_commands(commands: Commands) -> None:
     backup = commands.add_parser(
         "backup",
@@ -193,6 +208,20 @@ def add_commands(commands: Commands) -> None:
         help="replace a database that holds data (it is backed up first, beside FILE)",
     )
     restore.set_defaults(func=cmd_restore)
+
+    records = commands.add_parser("records", help="records that go to other systems").add_subparsers(
+        dest="records_command", required=True
+    )
+    supervision = records.add_parser(
+        "supervision",
+        help="each family's supervision record of a closed meeting, with a manifest, for the case system's upload",
+        description="Writes one PDF per family of the meeting (named by case reference, holding that family "
+        "alone) and manifest.csv and manifest.json (case reference, children's references, meeting date, file "
+        "name, SHA-256) into an existing folder, as new files readable by this account only. Audited.",
+    )
+    supervision.add_argument("--meeting", type=int, required=True, metavar="ID", help="the meeting's id")
+    supervision.add_argument("--to", required=True, metavar="DIR", help="the folder to write the files into")
+    supervision.set_defaults(func=cmd_records_supervision)
 
     sar = commands.add_parser(
         "sar",

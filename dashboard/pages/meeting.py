@@ -37,6 +37,7 @@ from dashboard.state import (
 from db.errors import ServiceError
 from db.exports.caseload_files import caseload_csv, caseload_xlsx
 from db.exports.meeting_record import meeting_record_pdf
+from db.exports.supervision_records import file_stem, supervision_records_zip
 from db.models import ACTION_TEXT_MAX, User
 from db.queries.caseload import CaseloadEntry, MeetingSummary, ranked_caseload, team_meetings
 from db.queries.discussions import DiscussionRecord, meeting_discussions
@@ -181,7 +182,7 @@ def _live(
         return entries, record
     is_open = meeting.status is MeetingStatus.OPEN
     chairing = chair and is_open
-    _downloads(user, meeting, entries)
+    _downloads(user, meeting, entries, chair=chair)
     if chair:
         show_policy_comparison(user, meeting.id, presentation=presentation)
     st.divider()
@@ -469,11 +470,25 @@ def _correction_form(user: User, card: FamilyCard) -> None:
         _flash(message)
 
 
-def _downloads(user: User, meeting: MeetingSummary, entries: list[CaseloadEntry]) -> None:
-    """The record that goes on file (PDF) and the ranked caseload as a spreadsheet, each made on click; audited."""
+def _downloads(user: User, meeting: MeetingSummary, entries: list[CaseloadEntry], *, chair: bool) -> None:
+    """The record that goes on file (PDF) and the ranked caseload as a spreadsheet, each made on click; audited.
+    Once the meeting has closed, the chair also gets each family's own record, zipped for the case system."""
     stem = f"supervision-{meeting.held_on:%Y-%m-%d}"
     audit = {"families": len(entries), "status": meeting.status.value}
-    record_pdf, csv_file, xlsx_file = st.columns(3)
+    record_pdf, csv_file, xlsx_file, family_records = st.columns(4)
+    if chair:  # drafts while the meeting is open, for the chair to check; the final records once it has closed
+        closed = meeting.status is MeetingStatus.CLOSED
+        download_button(
+            family_records,
+            "Supervision records (.zip)" if closed else "Draft family records (.zip)",
+            lambda checked: supervision_records_zip(engine(), checked, meeting.id),
+            what="supervision_records_zip",
+            entity_id=meeting.id,
+            details=audit,
+            file_name=f"{stem}-{file_stem(meeting.team)}-family-records{'' if closed else '-draft'}.zip",
+            mime="application/zip",
+            key="download-family-records",
+        )
     # Each file is made for the user re-checked when the button is pressed (dashboard/components/downloads.py).
     download_button(
         record_pdf,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf.fonts import FontFace
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from db.exports.caseload_files import flags
 from db.exports.pdf_document import LandscapeDocument
@@ -46,32 +47,41 @@ def meeting_record_pdf(engine: Engine, actor: User | None, meeting_id: int) -> b
     cards = {e.family_id: family_card(engine, actor, meeting_id, e.family_id) for e in entries}
     discussions = meeting_discussions(engine, actor, meeting_id)
     with reading(engine) as session:
-        attendees = [
-            (name, role)
-            for name, role in session.execute(
-                select(User.display_name, User.role)
-                .where(User.id.in_(select(Rating.practitioner_id).where(Rating.meeting_id == meeting_id)))
-                .order_by(User.display_name)
-            )
-        ]
-        owner = aliased(User)
-        actions: dict[int, list[RecordAction]] = defaultdict(list)
-        for action, name in session.execute(
-            select(Action, owner.display_name)
-            .outerjoin(owner, owner.id == Action.owner_id)
-            .where(Action.meeting_id == meeting_id)
-            .order_by(Action.due_on, Action.id)
-        ):
-            actions[action.family_id].append(RecordAction(action.text, name, action.due_on, action.completed_on))
-    attendees.sort(key=lambda person: (person[1].order, person[0]))
+        attendees = raters(session, meeting_id)
+        actions = meeting_actions(session, meeting_id)
     return _Record(meeting, discussions).render(entries, cards, attendees, actions)
 
 
-def _uk(day: dt.date | None) -> str:
+def raters(session: Session, meeting_id: int, child_ids: Sequence[int] | None = None) -> list[tuple[str, Role]]:
+    """Who rated at the meeting (only those who rated these children, if given), in the order roles are listed."""
+    rated = select(Rating.practitioner_id).where(Rating.meeting_id == meeting_id)
+    if child_ids is not None:
+        rated = rated.where(Rating.child_id.in_(child_ids))
+    people = [
+        (name, role) for name, role in session.execute(select(User.display_name, User.role).where(User.id.in_(rated)))
+    ]
+    return sorted(people, key=lambda person: (person[1].order, person[0]))
+
+
+def meeting_actions(session: Session, meeting_id: int) -> dict[int, list[RecordAction]]:
+    """The actions agreed at the meeting, by family, in the order they fall due."""
+    owner = aliased(User)
+    actions: dict[int, list[RecordAction]] = defaultdict(list)
+    for action, name in session.execute(
+        select(Action, owner.display_name)
+        .outerjoin(owner, owner.id == Action.owner_id)
+        .where(Action.meeting_id == meeting_id)
+        .order_by(Action.due_on, Action.id)
+    ):
+        actions[action.family_id].append(RecordAction(action.text, name, action.due_on, action.completed_on))
+    return actions
+
+
+def uk_date(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "-"
 
 
-def _band_face(band: Band | RAG | None) -> FontFace:
+def band_face(band: Band | RAG | None) -> FontFace:
     if band is None:
         return FontFace()
     band = Band(str(band))
@@ -83,8 +93,8 @@ class _Record(LandscapeDocument):
 
     def __init__(self, meeting: MeetingSummary, discussions: DiscussionRecord) -> None:
         super().__init__(
-            f"Supervision record {meeting.team} {_uk(meeting.held_on)}",
-            f"OFFICIAL-SENSITIVE · {meeting.team} · supervision of {_uk(meeting.held_on)}",
+            f"Supervision record {meeting.team} {uk_date(meeting.held_on)}",
+            f"OFFICIAL-SENSITIVE · {meeting.team} · supervision of {uk_date(meeting.held_on)}",
         )
         self.meeting = meeting
         self.discussions = discussions
@@ -102,7 +112,7 @@ class _Record(LandscapeDocument):
         self.add_page()
         self.line_of("Group supervision record", size=18, bold=True, height=9)
         self.line_of(f"Team: {m.team}", bold=True)
-        self.line_of(f"Date: {_uk(m.held_on)}")
+        self.line_of(f"Date: {uk_date(m.held_on)}")
         self.line_of(f"Chair: {m.chair or 'not recorded'}")
         if m.status is MeetingStatus.OPEN:
             self.line_of("Draft: this meeting is still open, so ratings may still change.", bold=True)
@@ -177,30 +187,35 @@ class _Record(LandscapeDocument):
                 row = table.row()
                 row.cell(self.text_of(f"{child.first_name} ({child.age})"))
                 row.cell(self.text_of(child.legal_status.label if child.legal_status else "-"))
-                row.cell(child.rating.label if child.rating else NOT_RATED, style=_band_face(child.rating))
+                row.cell(child.rating.label if child.rating else NOT_RATED, style=band_face(child.rating))
                 for person in people:
                     given = card.ratings.get((child.child_id, person.practitioner_id))
-                    row.cell(given.rag.label if given else NOT_RATED, style=_band_face(given.rag if given else None))
+                    row.cell(given.rag.label if given else NOT_RATED, style=band_face(given.rag if given else None))
 
     def _actions(self, actions: list[RecordAction]) -> None:
-        self.ln(1)
-        if not actions:
-            self.line_of("Actions agreed: none recorded at this meeting.", size=9)
-            return
-        self.line_of("Actions agreed:", size=9, bold=True)
-        self.set_font(self.family_name, size=8)
-        with self.table(
-            col_widths=(150, 50, 30, 30),
-            text_align="LEFT",
-            line_height=4.5,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-        ) as table:
-            heading = table.row()
-            for label in ("What", "Who", "By", "Done"):
-                heading.cell(label)
-            for action in actions:
-                row = table.row()
-                row.cell(self.text_of(action.text))
-                row.cell(self.text_of(action.owner or "Nobody named"))
-                row.cell(_uk(action.due_on))
-                row.cell(_uk(action.completed_on) if action.completed_on else "Open")
+        write_actions(self, actions)
+
+
+def write_actions(doc: LandscapeDocument, actions: list[RecordAction]) -> None:
+    """The actions agreed, as a table (what, who, by when, done), or a line saying there were none."""
+    doc.ln(1)
+    if not actions:
+        doc.line_of("Actions agreed: none recorded at this meeting.", size=9)
+        return
+    doc.line_of("Actions agreed:", size=9, bold=True)
+    doc.set_font(doc.family_name, size=8)
+    with doc.table(
+        col_widths=(150, 50, 30, 30),
+        text_align="LEFT",
+        line_height=4.5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+    ) as table:
+        heading = table.row()
+        for label in ("What", "Who", "By", "Done"):
+            heading.cell(label)
+        for action in actions:
+            row = table.row()
+            row.cell(doc.text_of(action.text))
+            row.cell(doc.text_of(action.owner or "Nobody named"))
+            row.cell(uk_date(action.due_on))
+            row.cell(uk_date(action.completed_on) if action.completed_on else "Open")

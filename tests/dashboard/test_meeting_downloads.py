@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from dashboard.components.downloads import DownloadRefused
 from db.models import AuditEvent, User
+from db.services.meetings import close_meeting
 from db.session import reading, transaction
 from tests.dashboard.conftest import PageRunner
 from tests.dashboard.made_files import made_files_fixture  # noqa: F401 (a fixture)
@@ -65,3 +68,24 @@ def _events(engine: Engine, what: str) -> list[tuple[object, ...]]:
                 )
             )
         ]
+
+
+def test_the_chair_gets_each_familys_record_zipped_drafts_while_open_and_the_download_is_audited(
+    run_page: PageRunner, app_engine: Engine, team: Team1, made_files: dict[str, Callable[[], bytes]]
+) -> None:
+    assert "Draft family records (.zip)" in [
+        b.label for b in run_page("meeting.py", team.manager).get("download_button")
+    ]
+    close_meeting(app_engine, team.manager, team.meeting.id)
+
+    at = run_page("meeting.py", team.manager)
+
+    assert "Supervision records (.zip)" in [b.label for b in at.get("download_button")]
+    assert _events(app_engine, "supervision_records_zip") == []
+    names = zipfile.ZipFile(io.BytesIO(made_files["supervision_records_zip"]())).namelist()
+    assert sorted(names) == ["F-1.pdf", "manifest.csv", "manifest.json"]
+    assert _events(app_engine, "supervision_records_zip") == [
+        (team.manager.id, str(team.meeting.id), {"families": 1, "status": "closed"})
+    ]
+    labels = [b.label for b in run_page("meeting.py", team.social_worker).get("download_button")]
+    assert not any("records (.zip)" in label for label in labels), "the chair's alone"

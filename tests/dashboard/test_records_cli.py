@@ -14,8 +14,10 @@ from dashboard.cli import main
 from db.migrate import upgrade
 from db.models import Family
 from db.records import backup as backup_module
-from db.session import reading
+from db.services.meetings import close_meeting
+from db.session import reading, transaction
 from tests.conftest import _recreate_postgres_database, scratch_postgres_url
+from tests.db.factories import make_team
 from tests.db.records.conftest import CLOSED_ON, Records, build_records
 
 Fsdash = Callable[..., None]
@@ -133,3 +135,25 @@ def test_an_older_sqlite_backup_is_upgraded_by_restore(tmp_path: Path, capsys: p
     upgrade(f"sqlite:///{old}", "0002")
     main(["--database-url", f"sqlite:///{tmp_path / 'new.db'}", "restore", str(old)])
     assert "made at revision 0002; the database is now at" in capsys.readouterr().out
+
+
+def test_records_supervision_writes_each_familys_record_and_the_manifest_of_a_closed_meeting(
+    fsdash: Fsdash, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with transaction(engine) as s:
+        team = make_team(s)
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    err = refused(
+        fsdash, "records", "supervision", "--meeting", str(team.meeting.id), "--to", str(upload), capsys=capsys
+    )
+    assert err == "fsdash: This meeting is still open: its records go to the case system once it has closed.\n"
+    close_meeting(engine, team.manager, team.meeting.id)
+
+    fsdash("records", "supervision", "--meeting", str(team.meeting.id), "--to", str(upload))
+
+    out = capsys.readouterr().out
+    assert f"Wrote 1 family's supervision records and the manifest to {upload}:" in out
+    assert sorted(p.name for p in upload.iterdir()) == ["F-1.pdf", "manifest.csv", "manifest.json"]
+    err = refused(fsdash, "records", "supervision", "--meeting", "999", "--to", str(upload), capsys=capsys)
+    assert err == "fsdash: That meeting does not exist.\n"

@@ -40,6 +40,7 @@ from db.access import AccessDenied
 from db.errors import InvalidInput, NotFound
 from db.exports.data_exit import export_all
 from db.exports.meeting_record import meeting_record_pdf
+from db.exports.supervision_records import supervision_records, supervision_records_zip, write_supervision_records
 from db.exports.template import caseload_rows, rows_csv
 from db.imports.service import import_caseload
 from db.imports.ssd import Extract, Mapping, import_ssd
@@ -417,6 +418,24 @@ PROBES = [
         lambda w, u: meeting_record_pdf(w.engine, u, w.meeting_b),
         B_CASES,
         lambda w, who, r: r.startswith(b"%PDF"),
+    ),
+    Probe(
+        supervision_records,
+        lambda w, u: supervision_records(w.engine, u, w.meeting_b),
+        B_CASES,
+        lambda w, who, r: [f.case_reference for f in r[1]] == ["F-B"],
+    ),
+    Probe(
+        supervision_records_zip,
+        lambda w, u: supervision_records_zip(w.engine, u, w.closed_meeting_b),
+        B_CASES,
+        lambda w, who, r: r.startswith(b"PK"),
+    ),
+    Probe(
+        write_supervision_records,
+        lambda w, u: write_supervision_records(w.engine, u, w.closed_meeting_b, Path(tempfile.mkdtemp())),
+        B_CASES,
+        lambda w, who, r: sorted(p.name for p in r) == ["F-B.pdf", "manifest.csv", "manifest.json"],
     ),
     Probe(
         meeting_discussions,
