@@ -194,10 +194,10 @@ def monthly_bars(frame: pd.DataFrame, value: str, title: str, colour_by: str | N
 
 
 SEVERITY_PARTS = [("less_severe", "Less severe"), ("same", "The same"), ("more_severe", "More severe")]
-SEVERITY_COLOURS = alt.Scale(
-    domain=[label for _, label in SEVERITY_PARTS],
-    range=[BAND_COLOUR[RATED_BANDS[-1]], "#bdbdbd", BAND_COLOUR[RATED_BANDS[0]]],  # least and most severe bands
-)
+SEVERITY_FILLS = [BAND_COLOUR[RATED_BANDS[-1]], "#bdbdbd", BAND_COLOUR[RATED_BANDS[0]]]  # least and most severe bands
+SEVERITY_INKS = [BAND_INK[RATED_BANDS[-1]], "#000000", BAND_INK[RATED_BANDS[0]]]
+"""Each segment's label in the colour that reads on its fill (WCAG 1.4.3: black on the red or green was 3.7-4.1:1)."""
+SEVERITY_COLOURS = alt.Scale(domain=[label for _, label in SEVERITY_PARTS], range=SEVERITY_FILLS)
 
 
 def role_severity_chart(severity: pd.DataFrame) -> alt.LayerChart:
@@ -208,6 +208,7 @@ def role_severity_chart(severity: pd.DataFrame) -> alt.LayerChart:
     )
     long["part"] = long["part"].map(dict(SEVERITY_PARTS))
     long["order"] = long["part"].map({label: i for i, (_, label) in enumerate(SEVERITY_PARTS)})
+    long["ink"] = long["order"].map(dict(enumerate(SEVERITY_INKS)))
     roles = severity["role"].tolist()
     base = alt.Chart(long).encode(
         y=alt.Y("role:N", title=None, sort=roles, axis=alt.Axis(labelLimit=300)),
@@ -225,8 +226,8 @@ def role_severity_chart(severity: pd.DataFrame) -> alt.LayerChart:
     )
     text = (
         base.transform_filter(alt.datum.share >= 0.04)
-        .mark_text(dx=-4, align="right", color="black")
-        .encode(text=alt.Text("share:Q", format=".0%"))
+        .mark_text(dx=-4, align="right", fontSize=12, fontWeight="bold")
+        .encode(text=alt.Text("share:Q", format=".0%"), color=alt.Color("ink:N", scale=None))
     )
     return (bars + text).properties(height=max(140, 28 * len(roles)))
 

@@ -21,6 +21,7 @@ from dashboard.components.correction_form import show_correction_form
 from dashboard.components.database_faults import fragment
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
+from dashboard.components.focus import focus_if_returning, return_focus_after_rerun
 from dashboard.components.next_meeting import next_meeting_of, next_meeting_words
 from dashboard.components.policy_comparison import show_policy_comparison
 from dashboard.components.ranking_table import ranking_table
@@ -404,7 +405,8 @@ def _action_forms(user: User, card: FamilyCard) -> None:
             "An administrator adds professionals to the family."
         )
     else:
-        with st.form(f"add-action-{card.meeting_id}-{card.family_id}"):
+        adding = f"add-action-box-{card.meeting_id}-{card.family_id}"
+        with st.container(key=adding), st.form(f"add-action-{card.meeting_id}-{card.family_id}"):
             st.markdown(f"**Record an action for {ref}**")
             text = st.text_area("What was agreed", max_chars=ACTION_TEXT_MAX, key=new_action[0])
             owner_id = st.selectbox(
@@ -434,11 +436,14 @@ def _action_forms(user: User, card: FamilyCard) -> None:
                 else:
                     for key in new_action:  # an empty form for the next action
                         st.session_state.pop(key, None)
+                    return_focus_after_rerun(adding)
                     _flash(f"Action recorded for {card.case_reference}.")
+        focus_if_returning(adding)
 
     if card.open_actions:
         actions = {a.action_id: a for a in card.open_actions}
-        with st.form(f"complete-action-{card.meeting_id}-{card.family_id}"):
+        completing = f"complete-action-box-{card.meeting_id}-{card.family_id}"
+        with st.container(key=completing), st.form(f"complete-action-{card.meeting_id}-{card.family_id}"):
             st.markdown(f"**Mark an action of {ref} done**")
             action_id = st.selectbox(
                 "Action",
@@ -462,7 +467,9 @@ def _action_forms(user: User, card: FamilyCard) -> None:
             except ServiceError as exc:
                 st.error(md(exc))
             else:
+                return_focus_after_rerun(completing)
                 _flash(f"Action for {card.case_reference} marked done on {uk_date(done_on)}.")
+        focus_if_returning(completing)
 
 
 def _correction_form(user: User, card: FamilyCard) -> None:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.components.case_page import case_page, or_stop
 from dashboard.components.database_faults import fragment, show_refusal
+from dashboard.components.focus import return_focus_to
 from dashboard.components.next_meeting import meeting_time_words, next_meeting_of, next_meeting_words
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine, live_user
@@ -120,11 +121,16 @@ def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: li
     rest of the page.)"""
     user = live_user()  # a form's rerun skips the page's own check: signed out, idle or deactivated ends it here
     save_key = f"save-{meeting_id}-{family.family_id}"
-    if st.session_state.get(save_key):
+    saved = bool(st.session_state.get(save_key))
+    if saved:
         _save(user, meeting_id, family, families)
     rated = _rated(meeting_id, family)
     count = f"{rated} of {len(family.children)} rated"
-    with st.expander(f"{md(family.case_reference)} · {count}", expanded=rated < len(family.children)):
+    box = f"family-{meeting_id}-{family.family_id}"
+    with (
+        st.container(key=box),
+        st.expander(f"{md(family.case_reference)} · {count}", expanded=rated < len(family.children)),
+    ):
         with st.form(f"rate-form-{meeting_id}-{family.family_id}", border=False):
             for child in family.children:
                 status = f" · {child.legal_status.short}" if child.legal_status else ""
@@ -145,6 +151,8 @@ def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: li
                     key=_why_key(meeting_id, child.child_id),
                 )
             st.form_submit_button(f"Save ratings for {md(family.case_reference)}", type="primary", key=save_key)
+        if saved:
+            return_focus_to(box)
         if st.session_state.get(_stale_key(meeting_id, family.family_id)) and st.button(
             f"Load the latest saved ratings for {md(family.case_reference)}",
             key=f"reload-{meeting_id}-{family.family_id}",

@@ -102,7 +102,14 @@ def test_a_practitioner_rates_and_saves_with_the_keyboard_alone(page: Page, own_
     screenshot(page, "40-keyboard-rate-before-save")
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"Your ratings for {reference}")).to_be_visible(timeout=20_000)
+    wait_for_app(page)
     screenshot(page, "41-keyboard-rate-saved")
+    # WCAG 2.4.3: the keyboard stays where the work was done (the family's Save button, or the heading of its box
+    # if saving folded it away), not thrown back to the top of the page
+    focused = page.locator(":focus")
+    expect(focused).to_have_count(1)
+    expect(focused).to_contain_text(reference)
+    assert focused.evaluate("e => e.tagName") in ("BUTTON", "SUMMARY")
 
 
 def _no_sideways_scrolling(page: Page) -> None:
@@ -189,6 +196,8 @@ def test_the_chair_picks_a_family_records_an_action_and_closes_with_the_keyboard
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"Action recorded for {reference}")).to_be_visible(timeout=20_000)
     screenshot(page, "42-keyboard-action-recorded")
+    # WCAG 2.4.3: the keyboard is back on the form it used, ready for the next action, not at the top of the page
+    expect(page.locator(":focus")).to_have_text("Record action")
 
     tab_to(page, re.compile(r"^I have discussed every family"))
     page.keyboard.press("Space")

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.components.heatmaps import (
+    SEVERITY_COLOURS,
     figures_by_month,
     heatmap,
     monthly_bars,
@@ -17,6 +18,7 @@ from dashboard.components.heatmaps import (
 )
 from risk.presentation import BAND_COLOUR, BAND_INK, MARK_OUTLINE
 from risk.vocabulary import Band
+from tests.risk.test_presentation import contrast
 
 
 def _layer_rows(chart: object) -> list[dict]:
@@ -87,3 +89,19 @@ def test_bars_in_light_colours_are_outlined() -> None:
         monthly_bars(flows, "started", "Plans started", colour_by="status").to_dict()["layer"][0]["mark"]["stroke"]
         == MARK_OUTLINE
     )
+
+
+def test_each_role_comparison_label_reads_on_its_segment() -> None:
+    """WCAG 1.4.3: a label of the "How each role rates" bars in black on the red or green segment was 3.7-4.1:1."""
+    severity = pd.DataFrame(
+        {"role": ["Social worker"], "ratings": [10], "comparisons": [20], "more_severe": [0.3], "same": [0.4],
+         "less_severe": [0.3]}
+    )  # fmt: skip
+    spec = role_severity_chart(severity).to_dict()
+    text = spec["layer"][1]
+    assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    fills = dict(zip(SEVERITY_COLOURS.domain, SEVERITY_COLOURS.range, strict=True))
+    assert {row["part"] for row in rows} == set(fills)
+    for row in rows:
+        assert contrast(row["ink"], fills[row["part"]]) >= 4.5, row
