@@ -12,6 +12,7 @@ from dashboard.components.database_faults import calm_callback, database_faults_
 from dashboard.components.family_card import TABLE_VIEW_HELP, TABLE_VIEW_KEY
 from dashboard.components.idle_warning import show_idle_warning
 from dashboard.components.next_meeting import show_next_meetings_in_sidebar
+from dashboard.components.request_audit import audited_run
 from dashboard.logs import keep_personal_data_out_of_logs
 from dashboard.sign_in import show_sign_in
 from dashboard.state import FLASH_KEY, current_user, engine, setup_steps, sign_out, user_at_click
@@ -101,5 +102,5 @@ def _run_page() -> None:
         st.navigation(pages_for(user.role)).run()
 
 
-with database_faults_shown():  # the database restarting, unreachable, slow or full: said calmly, typing kept
+with database_faults_shown(), audited_run():  # a fault said calmly; every event knows its session and source
     _run_page()

@@ -11,12 +11,18 @@ from sqlalchemy.orm import Session
 
 from db.errors import InvalidInput, NotFound, ServiceError
 from db.models import Family, Team, User
+from db.request_context import note_refusal
 from db.session import reading
 from risk.vocabulary import CASE_ROLES, MANAGER_ROLES, Role
 
 
 class AccessDenied(ServiceError):
-    """The acting user may not see or change this."""
+    """The acting user may not see or change this. Made during a dashboard run, it is noted so the run writes it
+    to the audit trail as `access.denied` (db/request_context.py), whatever the page then does with it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        note_refusal(message)
 
 
 def require_active(actor: User | None) -> User:

@@ -504,6 +504,11 @@ class AuditEvent(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    session_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    """the dashboard session the event happened in (db/request_context.py); none for the command line"""
+    source_address: Mapped[str | None] = mapped_column(String(45))
+    """the client's address, through a configured trusted proxy's X-Forwarded-For only"""
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
 
 class RetentionRule(Base):

@@ -6,6 +6,7 @@ naming the setting."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,3 +198,20 @@ def council_now(now: dt.datetime | None = None) -> dt.datetime:
 def council_today(now: dt.datetime | None = None) -> dt.date:
     """The council's date: a run at 23:30 UTC in summer is already tomorrow in London."""
     return council_now(now).date()
+
+
+def trusted_proxies() -> list[str]:
+    """`FSDASH_TRUSTED_PROXIES`: the addresses (or networks, e.g. `10.0.0.0/24`) of the council's own reverse
+    proxies, comma-separated. Only a request from one of them has its `X-Forwarded-For` believed for the client's
+    address in the audit trail; by default none is, and the peer's own address is recorded."""
+    raw = os.environ.get("FSDASH_TRUSTED_PROXIES", "").strip()
+    chosen = [part.strip() for part in raw.split(",") if part.strip()]
+    for part in chosen:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingError(
+                f"FSDASH_TRUSTED_PROXIES holds {part!r}, which is not an address or network (e.g. 127.0.0.1 or "
+                "10.0.0.0/24)."
+            ) from None
+    return chosen

@@ -30,6 +30,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard.components.request_audit import audited_run
 from dashboard.components.text import md
 from dashboard.state import engine
 from db.errors import DatabaseFault, ServiceError
@@ -129,7 +130,8 @@ def fragment(body: Callable[P, T], *, run_every: float | None = None) -> Callabl
         slot = st.empty()
         _said_back(slot, back_key)
         try:
-            result = body(*args, **kwargs)
+            with audited_run():  # a fragment's own rerun is a run of its own, on a thread of its own
+                result = body(*args, **kwargs)
         except DatabaseFault as fault:
             ctx = get_script_run_ctx()
             # a fragment can rerun alone only in its own rerun; inside the page's run the page reruns
@@ -147,7 +149,8 @@ def calm_callback(callback: Callable[P, None]) -> Callable[P, None]:
     @functools.wraps(callback)
     def calmly(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            callback(*args, **kwargs)
+            with audited_run():  # before the run's own context is bound
+                callback(*args, **kwargs)
         except DatabaseFault as fault:
             st.session_state[_CALLBACK_FAULT_KEY] = fault
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,7 +24,9 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard.state import engine, idle_limit_seconds, signed_in
 from db.access import SignedIn, recheck_session
 from db.models import User
+from db.request_context import bound, current
 from db.services.disclosures import record_download
+from db.services.refusals import record_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,19 @@ def audited_file(
 ) -> Callable[[], bytes]:
     """The callable Streamlit runs when the button is pressed: re-check, build, audit, return the bytes."""
 
+    drawn_in = current()  # the page run that drew the button: its session, address and browser
+
     def make() -> bytes:
+        context = replace(drawn_in, refusals=[]) if drawn_in else None
+        if context is None:
+            return _make()
+        with bound(context):
+            try:
+                return _make()
+            finally:
+                record_refusals(engine, context)
+
+    def _make() -> bytes:
         try:
             user = recheck_session(engine, session, now=clock(), idle_limit=idle_limit)
         except Exception as exc:

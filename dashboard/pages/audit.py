@@ -42,6 +42,11 @@ with st.form("audit-search"):
         "From", value=dt.date.today() - dt.timedelta(days=30), format="DD/MM/YYYY", key="audit-since"
     )
     until = until_col.date_input("Until", value=dt.date.today(), format="DD/MM/YYYY", key="audit-until")
+    session_id = st.text_input(
+        "Session (everything done in one sign-in)",
+        key="audit-session",
+        help="The Session column of any event: the search then lists every event of that session.",
+    )
     st.form_submit_button("Search", type="primary")
 if since > until:
     st.error("The 'From' date is after the 'Until' date. Swap them and search again.")
@@ -55,6 +60,7 @@ query = AuditQuery(
     verb="" if verb == ANY_VERB else verb,
     since=since,
     until=until,
+    session_id=session_id,
 )
 page = int(st.number_input("Page", min_value=1, value=1, step=1, key="audit-page")) - 1
 try:

@@ -31,7 +31,7 @@ WITHHELD_VERBS = ("rating.create", "rating.update", "rating.correct", "scores.st
 """Events whose before/after values hold ratings, rationales, correction reasons or scores."""
 WITHHELD = "values withheld (ratings are for the team)"
 EXPORT_LIMIT = 100_000
-COLUMNS = ["Event", "When (UTC)", "Who", "What", "Entity", "Before", "After"]
+COLUMNS = ["Event", "When (UTC)", "Who", "What", "Entity", "Before", "After", "Session", "From"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class AuditQuery:
     since: dt.date | None = None
     until: dt.date | None = None
     """inclusive"""
+    session_id: str = ""
+    """one dashboard session: everything done in it, from sign-in to sign-out"""
 
 
 def verbs(engine: Engine, actor: User | None) -> list[str]:
@@ -96,6 +98,8 @@ def _matching(filtered: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
         case((withheld, null()), else_=AuditEvent.after).label("after"),
         case((withheld, AuditEvent.after["version"].as_string()), else_=null()).label("version"),
         withheld.label("withheld"),
+        AuditEvent.session_id,
+        AuditEvent.source_address,
         User.display_name,
         User.email,
         maintain_column_froms=True,
@@ -119,6 +123,8 @@ def _filtered(session: Session, query: AuditQuery) -> Select[*tuple[Any, ...]]:
         conditions.append(AuditEvent.entity_id == query.entity_id.strip())
     if query.verb:
         conditions.append(AuditEvent.verb == query.verb)
+    if query.session_id.strip():
+        conditions.append(AuditEvent.session_id == query.session_id.strip())
     if query.since:
         conditions.append(AuditEvent.occurred_at >= dt.datetime.combine(query.since, dt.time(), dt.UTC))
     if query.until:
@@ -148,6 +154,8 @@ def _table(rows: Sequence[Row[*tuple[Any, ...]]]) -> pd.DataFrame:
                 "After": (WITHHELD + (f", version {row.version}" if row.version else ""))
                 if row.withheld
                 else _details(row.after),
+                "Session": row.session_id or "",
+                "From": row.source_address or "",
             }
             for row in rows
         ],

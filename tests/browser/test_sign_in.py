@@ -45,3 +45,28 @@ def test_each_role_lands_on_its_own_first_page(page: Page, live_app: dict[str, s
     assert {live_app[role] for role in ("team manager", "social worker", "service lead", "administrator")} <= set(
         signed_out
     ), "every sign-out is in the audit trail"
+
+
+def test_a_sessions_events_carry_its_id_address_and_browser_from_sign_in_to_sign_out(
+    page: Page, live_app: dict[str, str]
+) -> None:
+    """What a breach investigation searches by: one browser session's sign-in, the family page it opened and its
+    sign-out share one session id, with the address and user agent the server saw."""
+    browser_says = page.evaluate("() => navigator.userAgent")
+    sign_in(page, live_app["url"], live_app["service lead"])
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    engine = make_engine(live_app["database_url"])
+    try:
+        with reading(engine) as s:
+            lead = s.scalars(select(User).where(User.email == live_app["service lead"])).one()
+            events = s.scalars(
+                select(AuditEvent).where(AuditEvent.actor_id == lead.id).order_by(AuditEvent.id.desc()).limit(2)
+            ).all()
+    finally:
+        engine.dispose()
+    signed_out, signed_in = events
+    assert (signed_in.verb, signed_out.verb) == ("auth.sign_in", "auth.sign_out")
+    assert signed_in.session_id and signed_in.session_id == signed_out.session_id
+    assert signed_in.source_address == "127.0.0.1"
+    assert signed_in.user_agent == browser_says[:200]
