@@ -3,8 +3,9 @@ empty database.
 
 SQLite: the schema is migrated once into a template file that is copied for each test.
 PostgreSQL: the schema is migrated once into a dedicated database (TEST_POSTGRES_URL) and every table is
-truncated after each test. When the server cannot be reached the PostgreSQL half fails with a message saying so;
-it is only left out when FSDASH_TEST_POSTGRES=off is set, which CI refuses.
+truncated after each test (and the lists the migrations seed are seeded again). When the server cannot be reached
+the PostgreSQL half fails with a message saying so; it is only left out when FSDASH_TEST_POSTGRES=off is set,
+which CI refuses.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from db.migrate import upgrade
-from db.models import Base
+from db.models import Base, ChoiceItem
 from db.queries.live_meeting import SHARED
 from db.session import make_engine
+from risk.supervision import default_choice_rows
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fsdash_test"
 
@@ -91,11 +93,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("postgres_migrated")
     yield url
+    empty_postgres(url)
+
+
+def empty_postgres(url: str) -> None:
+    """Make the migrated PostgreSQL test database as a fresh migration leaves it: every table truncated, and the
+    lists the migrations seed (risk.supervision.DEFAULT_CHOICES) seeded again, as on SQLite's migrated template."""
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.execute(ChoiceItem.__table__.insert(), default_choice_rows())
     finally:
         engine.dispose()
 

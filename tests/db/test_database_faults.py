@@ -28,7 +28,7 @@ from db.errors import (
     DatabaseTimedOut,
     DatabaseUnavailable,
 )
-from db.models import AuditEvent, Base, Child, Rating
+from db.models import AuditEvent, Child, Rating
 from db.queries.rating_form import rating_form
 from db.services.ratings import RatingEntry, save_ratings
 from db.session import (
@@ -44,6 +44,7 @@ from db.session import (
     transaction,
 )
 from risk.vocabulary import RAG
+from tests.conftest import empty_postgres
 from tests.db.factories import Team1, make_team
 from tests.faults import private_postgres, small_disk
 
@@ -85,13 +86,7 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The PostgreSQL test database (this run's own, on the shared cluster), emptied after the test."""
     url: str = request.getfixturevalue("postgres_migrated")
     yield url
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    finally:
-        engine.dispose()
+    empty_postgres(url)
 
 
 def _admin(url: str) -> Engine:
