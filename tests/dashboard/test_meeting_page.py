@@ -139,6 +139,25 @@ def test_the_chair_opens_a_meeting_rates_come_in_and_closing_stores_the_scores(
 
     at.button(key="mark-discussed").click().run()
     assert _ranking(at).iloc[0]["Discussed"] == "✓ Yes"
+    assert "1 family is discussed without a decision recorded: F\\-1. You can still close." in [
+        c.value for c in at.caption
+    ]
+    # the chair records the decision on the card: it is shown with the outcome and the next review
+    key = f"{meeting.id}-{team.family.id}"
+    at.text_area(key=f"decision-text-{key}").input("Keep the plan.\nReview the **drugs** work.")
+    at.selectbox(key=f"decision-outcome-{key}").select_index(0)
+    assert at.date_input(key=f"decision-review-{key}").value == NEXT_MONTH + dt.timedelta(days=28)
+    at.button(key=f"decision-save-{key}").click().run()
+    assert not at.error
+    assert at.success[0].value == md("Decision recorded for F-1.")
+    markdown = [m.value for m in at.markdown]
+    assert (
+        f"**Continue the plan** · next review {(NEXT_MONTH + dt.timedelta(days=28)):%d/%m/%Y} · recorded by "
+        + md(team.manager.display_name)
+        in markdown
+    )
+    assert md("Keep the plan.") + "  \n" + md("Review the **drugs** work.") in markdown
+    assert not any("without a decision" in c.value for c in at.caption)
     at.button(key="close-meeting-button").click().run()
     assert at.warning[0].value.startswith("Tick the box")
     at.checkbox(key="close-confirm").check()

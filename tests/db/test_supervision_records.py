@@ -13,6 +13,7 @@ from db.errors import InvalidInput, MeetingClosed, StaleRating
 from db.models import AuditEvent, ChoiceItem, FamilyDecision, Meeting, Rating, SupervisionUpdate, User
 from db.queries.audit_search import WITHHELD_VERBS
 from db.queries.choices import choice_list
+from db.queries.family_card import family_card
 from db.services.choices import add_choice, retire_choice
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_family_form
@@ -248,3 +249,41 @@ def test_a_decision_is_locked_at_close_and_corrected_with_a_reason(engine: Engin
         engine, team.manager, decision.id, "Close the case", closure, None, "Recorded against the wrong outcome", 1
     )
     assert (corrected.outcome_id, corrected.correction_reason) == (closure, "Recorded against the wrong outcome")
+
+
+def test_the_family_card_shows_each_update_beside_the_ratings_and_the_decision(engine: Engine, team: Team1) -> None:
+    home_visit = _choice(engine, ChoiceKind.WORK_KIND, "Mental health work")
+    save_family_form(
+        engine,
+        team.mental_health,
+        team.meeting.id,
+        [RatingEntry(team.child.id, RAG.RED)],
+        UpdateEntry(team.family.id, "Mum missed two appointments", home_visit),
+    )
+    save_family_form(engine, team.social_worker, team.meeting.id, [], UpdateEntry(team.family.id, "School visit"))
+    plan = _choice(engine, ChoiceKind.OUTCOME, "Continue the plan")
+    record_decision(engine, team.manager, team.meeting.id, team.family.id, "Keep going", plan, REVIEW, None)
+    card = family_card(engine, team.social_worker, team.meeting.id, team.family.id)
+    assert [(u.role, u.author, u.work_kind, u.text) for u in card.updates] == [
+        (Role.SOCIAL_WORKER, team.social_worker.display_name, None, "School visit"),
+        (
+            Role.MENTAL_HEALTH_PRACTITIONER,
+            team.mental_health.display_name,
+            "Mental health work",
+            "Mum missed two appointments",
+        ),
+    ]
+    assert card.decision is not None
+    assert (card.decision.outcome, card.decision.next_review_on, card.decision.text) == (
+        "Continue the plan",
+        REVIEW,
+        "Keep going",
+    )
+    assert card.next_review_default == REVIEW  # no schedule: four weeks on
+    with pytest.raises(AccessDenied):
+        family_card(engine, make_other_reader(engine), team.meeting.id, team.family.id)
+
+
+def make_other_reader(engine: Engine) -> User:
+    with transaction(engine) as s:
+        return make_team(s, "Letchworth C", "F-3").social_worker
