@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard.components.case_page import case_page, choose_meeting, or_stop
 from dashboard.components.correction_form import show_correction_form
 from dashboard.components.database_faults import fragment
-from dashboard.components.decision_form import show_decision_form
+from dashboard.components.decision_form import show_decision_form, show_supervision_corrections
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.next_meeting import next_meeting_of, next_meeting_words
@@ -469,6 +469,8 @@ def _action_forms(user: User, card: FamilyCard) -> None:
 
 def _correction_form(user: User, card: FamilyCard) -> None:
     if message := show_correction_form(user, card.meeting_id, card.family_id, card.case_reference):
+        _flash(message)
+    if message := show_supervision_corrections(user, card):
         _flash(message)
 
 

@@ -92,6 +92,7 @@ class CardUpdate:
     text: str | None
     version: int
     correction_reason: str | None
+    work_kind_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ def supervision_updates(session: Session, meeting_id: int, family_ids: list[int]
                 update.text,
                 update.version,
                 update.correction_reason,
+                update.work_kind_id,
             )
         )
     return {
