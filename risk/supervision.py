@@ -3,6 +3,8 @@ last meeting, and the chair's decision for the family.
 
 The two short lists the administrator keeps (the kinds of work, the outcomes) start from the defaults here: the
 migration that made the lists and the test fixtures both seed them from these tuples, so they are written once.
+They are what a new database starts from: a database made before a change to them keeps its lists (the
+administrator's to edit), so changing a default for existing installations takes a migration of its own.
 """
 
 from __future__ import annotations
