@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from risk.policies import DEFAULT_POLICY, POLICIES
 from risk.reminders import ReminderKind
 from risk.schedule import DEFAULT_OPEN_DAYS_BEFORE, Pattern
+from risk.supervision import CHOICE_LABEL_MAX, DECISION_TEXT_MAX, UPDATE_TEXT_MAX, ChoiceKind
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
 NAMING_CONVENTION = {
@@ -485,6 +486,83 @@ class Action(Base):
 
     family: Mapped[Family] = relationship()
     owner: Mapped[User | None] = relationship()
+
+
+class ChoiceItem(Base):
+    """An entry of one of the short lists the administrator keeps (risk.supervision.ChoiceKind): the kinds of work
+    a professional's update names, the outcomes of the chair's decision. Retired, never deleted: a retired entry is
+    no longer offered, and still names what old records chose."""
+
+    __tablename__ = "choice_item"
+    __table_args__ = (UniqueConstraint("kind", "label"), Index("ix_choice_item_kind_position", "kind", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ChoiceKind] = mapped_column(_enum(ChoiceKind, "choice_kind"))
+    label: Mapped[str] = mapped_column(String(CHOICE_LABEL_MAX))
+    position: Mapped[int]
+    retired_at: Mapped[dt.datetime | None]
+
+
+class SupervisionUpdate(Base):
+    """One professional's update for one family at one meeting: what they did with the family since the last
+    meeting, and the kind of work. Saved with their ratings of the family's children, in the same transaction,
+    with the same optimistic lock; after the meeting closes only the team manager corrects it, with a reason."""
+
+    __tablename__ = "supervision_update"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "family_id", "author_id"),
+        Index("ix_supervision_update_family_id", "family_id", "meeting_id"),
+        NEVER_REUSED_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # The author's role when they wrote it: the record says "the domestic abuse officer", as it did on the day.
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    work_kind_id: Mapped[int | None] = mapped_column(ForeignKey("choice_item.id", ondelete="RESTRICT"))
+    text: Mapped[str | None] = mapped_column(String(UPDATE_TEXT_MAX))
+    correction_reason: Mapped[str | None] = mapped_column(String(RATIONALE_MAX))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    work_kind: Mapped[ChoiceItem | None] = relationship()
+    author: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FamilyDecision(Base):
+    """The chair's decision for one family at one meeting: the decision and next steps, an outcome from the
+    administrator's list, and when the family is reviewed next. One per family and meeting, with an optimistic lock
+    (two managers at two screens never overwrite each other silently); after the meeting closes it is corrected
+    only with a reason."""
+
+    __tablename__ = "family_decision"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "family_id"),
+        Index("ix_family_decision_family_id", "family_id", "meeting_id"),
+        NEVER_REUSED_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"))
+    chair_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(String(DECISION_TEXT_MAX))
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("choice_item.id", ondelete="RESTRICT"))
+    next_review_on: Mapped[dt.date | None]
+    correction_reason: Mapped[str | None] = mapped_column(String(RATIONALE_MAX))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    outcome: Mapped[ChoiceItem] = relationship()
+    chair: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditEvent(Base):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from db.models import Base, Family, Meeting, MeetingSchedule, Office, User
+from db.models import Base, ChoiceItem, Family, Meeting, MeetingSchedule, Office, User
 from db.session import transaction
 from risk.schedule import Pattern
 from risk.vocabulary import MeetingStatus
@@ -28,7 +28,12 @@ LABELS = {
     "rating": "ratings",
     "action": "actions",
     "family_discussion": "records of discussion",
+    "supervision_update": "updates for supervision",
+    "family_decision": "decisions",
 }
+BY_LABEL = {"supervision_update": ("work_kind", "work_kind_id"), "family_decision": ("outcome", "outcome_id")}
+"""Rows that name an entry of the administrator's lists by its words: given the entry's id (the migrations seeded
+the lists) as they are written."""
 
 
 def is_empty(engine: Engine) -> bool:
@@ -64,8 +69,14 @@ def _schedule_every_team(session: Session) -> None:
 def write_rows(engine: Engine, rows: SeedRows, progress: Callable[[str], None]) -> dict[str, int]:
     tables = Base.metadata.tables
     with transaction(engine) as session:
+        choice_ids = {label: choice_id for choice_id, label in session.execute(select(ChoiceItem.id, ChoiceItem.label))}
         for name in LABELS:
             batch = rows.tables.get(name, [])
+            if name in BY_LABEL:
+                words, column = BY_LABEL[name]
+                batch = [
+                    {**{k: v for k, v in row.items() if k != words}, column: choice_ids[row[words]]} for row in batch
+                ]
             for start in range(0, len(batch), CHUNK):
                 session.execute(insert(tables[name]), batch[start : start + CHUNK])
                 if len(batch) > CHUNK:

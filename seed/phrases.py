@@ -45,3 +45,49 @@ ACTIONS = (
     "Discuss with legal about the PLO threshold",
     "Start the step-down plan to early help",
 )
+
+UPDATES = {
+    "Home visit": (
+        "Two home visits since last supervision; the children were seen alone both times.",
+        "Unannounced visit: home conditions improved, fridge stocked, bedrooms tidy.",
+        "Visited after school; the children talked about the new routine at bedtime.",
+    ),
+    "Direct work with the child": (
+        "Three sessions of direct work; the eldest drew the family and placed dad outside the house.",
+        "Worries and wishes work with the youngest: wants more time with nan.",
+    ),
+    "Parenting work": (
+        "Parenting sessions continue; mum is using the praise chart and it is working.",
+        "Dad attended two of four parenting sessions; routines still inconsistent.",
+    ),
+    "Domestic abuse work": (
+        "Safety planning with mum; she has the IDVA's number and a code word with school.",
+        "Dad started the perpetrator programme; attended both sessions so far.",
+    ),
+    "Substance misuse work": (
+        "Two negative tests this month; attending the recovery group weekly.",
+        "Mum disclosed a lapse last weekend; relapse plan reviewed together.",
+    ),
+    "Mental health work": (
+        "Mood has been low; GP appointment booked and crisis plan shared with the family.",
+        "Attending therapy; sleeping better and managing the school run again.",
+    ),
+    "Multi-agency meeting": (
+        "Core group met; school and health visitor both report improvement.",
+        "Strategy discussion held with police and health; no further incidents since.",
+    ),
+}
+"""Invented updates for supervision, by the kind of work (the shipped list, risk.supervision.DEFAULT_CHOICES)."""
+
+DECISIONS = {
+    "Continue the plan": (
+        "Continue the plan; keep the weekly visits and review the safety plan next month.",
+        "Progress noted. Continue the plan and ask school for attendance before next supervision.",
+    ),
+    "Step up: consider a strategy discussion": (
+        "Worries have grown since last month: the team manager to consider a strategy discussion this week.",
+    ),
+    "Step up: legal planning meeting": ("Risks not reduced despite support: request a legal planning meeting.",),
+    "Step down": ("Sustained progress: begin the step-down plan to early help.",),
+}
+"""Invented decisions for supervision, by outcome."""

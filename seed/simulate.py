@@ -21,7 +21,7 @@ from faker import Faker
 
 from risk.months import month_start
 from risk.vocabulary import RAG, LegalStatus, MeetingStatus, Role
-from seed.phrases import ACTIONS, RATIONALES
+from seed.phrases import ACTIONS, DECISIONS, RATIONALES, UPDATES
 from seed.scales import Scale
 
 Row = dict[str, Any]
@@ -42,6 +42,9 @@ DISGUISED_COMPLIANCE_SHARE = 0.25
 that professional always rates green, so the chair sees persistent disagreement (red against green, or one role
 below everyone) in the demo."""
 DISCUSSED_SHARE = 0.92
+UPDATE_SHARE = 0.35
+UPDATE_SHARE_OPEN = 0.25
+DECISION_SHARE = 0.85
 """Of the families open at a past meeting, how many it discussed (a long caseload is not always finished)."""
 SPECIALIST_COUNT_WEIGHTS = {1: 30, 2: 35, 3: 25, 4: 10}
 ESCALATION = (LegalStatus.CIN, LegalStatus.CP, LegalStatus.PLO, LegalStatus.CARE_PROCEEDINGS, LegalStatus.CLA)
@@ -351,8 +354,9 @@ class ServiceSimulation:
                     )
                     if not is_open and worst is not None:
                         self._maybe_action(family, meeting_id, held_on, involved, worst)
-                    if not is_open:
-                        self._maybe_discussed(family, meeting_id, held_on, team_index)
+                    self._maybe_updates(family, meeting_id, held_on, involved, is_open)
+                    if not is_open and self._maybe_discussed(family, meeting_id, held_on, team_index):
+                        self._maybe_decision(family, meeting_id, held_on, team_index, worst)
 
     def _deceived_specialist(self, family: _Family) -> int | None:
         """The one adult specialist this family's parents tell what they want to hear, for a few families of concern.
@@ -443,7 +447,66 @@ class ServiceSimulation:
             },
         )
 
-    def _maybe_discussed(self, family: _Family, meeting_id: int, held_on: dt.date, team_index: int) -> None:
+    def _maybe_updates(
+        self, family: _Family, meeting_id: int, held_on: dt.date, involved: list[int], is_open: bool
+    ) -> None:
+        """Some professionals write an update for supervision (fewer so far at the open meeting). The kind of work
+        is stored by its label here and given its id when the rows are written (seed/load.py).
+
+        Drawn from a generator of its own, like the record of discussion, so no other row changes."""
+        pick = random.Random(f"{self.random_seed}:update:{meeting_id}:{family.id}")
+        for practitioner in sorted(set(involved)):
+            if pick.random() >= (UPDATE_SHARE_OPEN if is_open else UPDATE_SHARE):
+                continue
+            kind = pick.choice(sorted(UPDATES))
+            written = at(held_on - dt.timedelta(days=pick.randint(0, 6)), pick.randint(8, 17), pick.randint(0, 59))
+            if is_open:
+                written = min(written, at(self.today, 8))
+            self.rows.add(
+                "supervision_update",
+                {
+                    "meeting_id": meeting_id,
+                    "family_id": family.id,
+                    "author_id": practitioner,
+                    "role": self.role_of[practitioner],
+                    "work_kind": kind,
+                    "text": pick.choice(UPDATES[kind]),
+                    "created_at": written,
+                    "updated_at": written,
+                    "version": 1,
+                },
+            )
+
+    def _maybe_decision(
+        self, family: _Family, meeting_id: int, held_on: dt.date, team_index: int, worst: RAG | None
+    ) -> None:
+        """Most families discussed at a past meeting have the chair's decision, its outcome following the worst
+        rating (stored by label, given its id when written), reviewed four weeks on."""
+        pick = random.Random(f"{self.random_seed}:decision:{meeting_id}:{family.id}")
+        if pick.random() >= DECISION_SHARE:
+            return
+        if worst is RAG.RED:
+            outcome = pick.choice(["Step up: consider a strategy discussion", "Step up: legal planning meeting"])
+        elif worst is RAG.GREEN and pick.random() < 0.4:
+            outcome = "Step down"
+        else:
+            outcome = "Continue the plan"
+        self.rows.add(
+            "family_decision",
+            {
+                "meeting_id": meeting_id,
+                "family_id": family.id,
+                "chair_id": self.manager_of_team[team_index],
+                "text": pick.choice(DECISIONS[outcome]),
+                "outcome": outcome,
+                "next_review_on": held_on + dt.timedelta(days=28),
+                "created_at": at(held_on, 12),
+                "updated_at": at(held_on, 12),
+                "version": 1,
+            },
+        )
+
+    def _maybe_discussed(self, family: _Family, meeting_id: int, held_on: dt.date, team_index: int) -> bool:
         """Most families are discussed at a past meeting, for a few minutes each; a few are not reached.
 
         Drawn from a generator of its own (keyed by the seed, meeting and family), so adding the meetings' record
@@ -460,6 +523,7 @@ class ServiceSimulation:
                 "marked_by_id": self.manager_of_team[team_index] if discussed else None,
             },
         )
+        return discussed
 
     # --- rows ---------------------------------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@ empty database.
 
 SQLite: the schema is migrated once into a template file that is copied for each test.
 PostgreSQL: the schema is migrated once into a dedicated database (TEST_POSTGRES_URL) and every table is
-truncated after each test. When the server cannot be reached the PostgreSQL half fails with a message saying so;
-it is only left out when FSDASH_TEST_POSTGRES=off is set, which CI refuses.
+truncated after each test (and the lists the migrations seed are seeded again). When the server cannot be reached
+the PostgreSQL half fails with a message saying so; it is only left out when FSDASH_TEST_POSTGRES=off is set,
+which CI refuses.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from db.migrate import upgrade
-from db.models import Base
+from db.models import Base, ChoiceItem
 from db.queries.live_meeting import SHARED
 from db.session import make_engine
+from risk.supervision import default_choice_rows
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fsdash_test"
 
@@ -95,14 +97,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def empty_postgres(url: str) -> None:
-    """Empty every table between tests, faster than migrating again. The audit trail refuses TRUNCATE (migration
-    0016), as it should for everyone else: the test run, as the cluster's superuser, lets no trigger fire."""
+    """Make the migrated PostgreSQL test database as a fresh migration leaves it, faster than migrating again:
+    every table truncated, and the lists the migrations seed (risk.supervision.DEFAULT_CHOICES) seeded again, as
+    on SQLite's migrated template. The audit trail refuses TRUNCATE (migration 0016), as it should for everyone
+    else: the test run, as the cluster's superuser, lets no trigger fire."""
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.execute(ChoiceItem.__table__.insert(), default_choice_rows())
     finally:
         engine.dispose()
 

@@ -1,5 +1,6 @@
-"""A family's card: the children × professionals grid of ratings beside last month's, the explanation, and the
-open actions. Shown on the shared screen at supervision, so every coloured cell also carries its word.
+"""A family's card: the children × professionals grid of ratings beside last month's, the explanation, each
+professional's update for supervision, the chair's decision and the open actions. Shown on the shared screen at
+supervision, so every coloured cell also carries its word.
 
 Tables go through `show_table`: normally an `st.dataframe` (cells are plain text), in presentation mode or with
 the sidebar's Table view an `st.table` (larger on a projector, and read in full by a screen reader), which reads
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.text import md, uk_date
-from db.queries.family_card import FamilyCard
+from db.queries.family_card import CardUpdate, FamilyCard
 from risk.presentation import BAND_COLOUR, BAND_INK, band_text, trend_text
 from risk.vocabulary import RAG, Band
 
@@ -143,6 +144,50 @@ def action_rows(card: FamilyCard) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame, styles
 
 
+def plain_paragraphs(text: str) -> str:
+    """Free text for st.markdown: every line escaped (nothing in it is read as Markdown or HTML), its line breaks
+    kept."""
+    return "  \n".join(md(line) for line in text.splitlines())
+
+
+def update_heading(update: CardUpdate) -> str:
+    """'Mental health practitioner · Sam Lee · Home visit': who wrote the update, in their role on the day."""
+    parts = [update.role.label.capitalize(), update.author]
+    if update.work_kind:
+        parts.append(update.work_kind)
+    return " · ".join(parts)
+
+
+def show_updates(card: FamilyCard) -> None:
+    """Each professional's update for supervision, beside their ratings: who (role and name), the kind of work,
+    and what they wrote."""
+    st.markdown("**Updates for supervision**")
+    if not card.updates:
+        st.caption("No professional has written an update for this meeting yet (they do on the Rate page).")
+        return
+    for update in card.updates:
+        with st.container(border=True):
+            st.markdown(f"**{md(update_heading(update))}**")
+            if update.text:
+                st.markdown(plain_paragraphs(update.text))
+            if update.correction_reason:
+                st.caption(f"Corrected after the meeting closed: {md(update.correction_reason)}")
+
+
+def show_decision(card: FamilyCard) -> None:
+    """The chair's decision and next steps, the outcome and the next review (the actions follow it)."""
+    st.markdown("**Decision and next steps**")
+    decision = card.decision
+    if decision is None:
+        st.caption("No decision recorded yet. The chair records it on this card during the meeting.")
+        return
+    review = f"next review {uk_date(decision.next_review_on)}" if decision.next_review_on else "no review date set"
+    st.markdown(f"**{md(decision.outcome)}** · {review} · recorded by {md(decision.chair)}")
+    st.markdown(plain_paragraphs(decision.text))
+    if decision.correction_reason:
+        st.caption(f"Corrected after the meeting closed: {md(decision.correction_reason)}")
+
+
 def show_family_card(card: FamilyCard, *, presentation: bool = False) -> None:
     """The card as the chair discusses it: band and why, who rated what, and what is still to do."""
     st.subheader(f"{md(card.case_reference)} · {band_text(card.band)}")
@@ -175,6 +220,9 @@ def show_family_card(card: FamilyCard, *, presentation: bool = False) -> None:
     if not reasons.empty:
         st.markdown("**Why they rated as they did**")
         show_table(reasons, presentation=presentation)
+
+    show_updates(card)
+    show_decision(card)
 
     st.markdown("**Open actions**")
     if card.open_actions:

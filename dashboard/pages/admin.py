@@ -1,4 +1,5 @@
-"""Admin: offices, teams, accounts and who works with which family. Administrators see no ratings here."""
+"""Admin: offices, teams, accounts, who works with which family, and the short lists supervision records choose
+from (the kinds of work, the outcomes). Administrators see no ratings here."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.choice_lists import choice_lists_panel
 from dashboard.components.grids import show_grid
 from dashboard.components.records_panel import records_panel
 from dashboard.components.reminder_log import reminder_log_panel
@@ -406,13 +408,14 @@ if user.role is not Role.ADMINISTRATOR:
     st.stop()
 if message := st.session_state.pop(FLASH, None):
     st.success(md(message))
-offices_tab, accounts_tab, involvement_tab, records_tab, schedules_tab, reminders_tab = st.tabs(
+offices_tab, accounts_tab, involvement_tab, records_tab, schedules_tab, lists_tab, reminders_tab = st.tabs(
     [
         "Offices and teams",
         "Accounts",
         "Who works with which family",
         "Records management",
         "Meeting schedules",
+        "Supervision lists",
         "Reminders sent",
     ]
 )
@@ -426,5 +429,7 @@ with records_tab:
     records_panel(user)
 with schedules_tab:
     schedules_panel(user, {t.id: f"{t.name} ({t.office})" for t in lists.teams(engine(), user)})
+with lists_tab:
+    choice_lists_panel(user)
 with reminders_tab:
     reminder_log_panel(user)

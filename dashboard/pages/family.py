@@ -1,5 +1,6 @@
 """Family: one family's history across months: each child's ratings by each professional, the family score,
-legal status, actions, and every change made to its ratings."""
+legal status, each professional's update and the chair's decision month by month, actions, and every change made to
+its ratings."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dashboard.components.charts import (
     status_figures,
     status_timeline,
 )
+from dashboard.components.family_card import plain_paragraphs, update_heading
 from dashboard.components.grids import show_grid
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine
@@ -143,6 +145,29 @@ with right:
     show_chart(
         timeline, _status_description(history), status_figures(history.statuses), height=element_height(timeline)
     )
+
+st.subheader("Updates and decisions, month by month")
+if history.months:
+    for month in history.months:
+        with st.expander(f"Meeting of {uk_date(month.held_on)}", expanded=month is history.months[0]):
+            for update in month.updates:
+                st.markdown(f"**{md(update_heading(update))}**")
+                if update.text:
+                    st.markdown(plain_paragraphs(update.text))
+                if update.correction_reason:
+                    st.caption(f"Corrected after the meeting closed: {md(update.correction_reason)}")
+            if not month.updates:
+                st.caption("No professional wrote an update for this meeting.")
+            if month.decision is not None:
+                review = uk_date(month.decision.next_review_on) if month.decision.next_review_on else "not set"
+                st.markdown(f"**Decision: {md(month.decision.outcome)}** · next review {review}")
+                st.markdown(plain_paragraphs(month.decision.text))
+                if month.decision.correction_reason:
+                    st.caption(f"Corrected after the meeting closed: {md(month.decision.correction_reason)}")
+            else:
+                st.caption("No decision was recorded at this meeting.")
+else:
+    st.caption("No update or decision has been recorded for this family yet.")
 
 st.subheader("Actions")
 if history.actions:

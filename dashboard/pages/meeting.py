@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard.components.case_page import case_page, choose_meeting, or_stop
 from dashboard.components.correction_form import show_correction_form
 from dashboard.components.database_faults import fragment
+from dashboard.components.decision_form import show_decision_form, show_supervision_corrections
 from dashboard.components.downloads import download_button
 from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.focus import focus_if_returning, return_focus_after_rerun
@@ -193,6 +194,8 @@ def _live(
         _chair_controls(user, meeting, family_id, record)
     card = _show_card(user, meeting.id, family_id, family_ids, record, presentation, following)
     if chairing and card is not None:
+        if message := show_decision_form(user, card):
+            _flash(message)
         _action_forms(user, card)
     if chair and not is_open and card is not None:
         _correction_form(user, card)
@@ -475,6 +478,8 @@ def _action_forms(user: User, card: FamilyCard) -> None:
 def _correction_form(user: User, card: FamilyCard) -> None:
     if message := show_correction_form(user, card.meeting_id, card.family_id, card.case_reference):
         _flash(message)
+    if message := show_supervision_corrections(user, card):
+        _flash(message)
 
 
 def _downloads(user: User, meeting: MeetingSummary, entries: list[CaseloadEntry], *, chair: bool) -> None:
@@ -542,7 +547,7 @@ def _schedule_panel(user: User, team_id: int, chair: bool) -> None:
             schedule_editor(user, team_id)
 
 
-def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None:
+def _close_form(user: User, meeting: MeetingSummary, not_discussed: int, without_decision: list[str]) -> None:
     with st.form("close-meeting"):
         st.markdown("**Close this meeting**")
         st.caption(
@@ -553,6 +558,11 @@ def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None
             st.caption(
                 f"{counted(not_discussed, 'family is', 'families are')} not marked discussed. You can still close; "
                 "the meeting record lists them."
+            )
+        if without_decision:
+            st.caption(
+                f"{counted(len(without_decision), 'family is', 'families are')} discussed without a decision "
+                f"recorded: {md(', '.join(without_decision))}. You can still close."
             )
         confirmed = st.checkbox("I have discussed every family; lock this meeting's ratings", key="close-confirm")
         submitted = st.form_submit_button("Close meeting", type="primary", key="close-meeting-button")
@@ -569,6 +579,11 @@ def _close_form(user: User, meeting: MeetingSummary, not_discussed: int) -> None
         words = f"The meeting of {uk_date(meeting.held_on)} is closed and its ratings are locked: {scores} stored."
         if closed.not_discussed:
             words += f" {counted(closed.not_discussed, 'family was', 'families were')} not discussed."
+        if closed.without_decision:
+            words += (
+                f" {counted(len(closed.without_decision), 'family was', 'families were')} discussed without a "
+                f"decision: {', '.join(closed.without_decision)}."
+            )
         _flash(words)
 
 
@@ -631,5 +646,7 @@ if chair and is_open:
     if moved := move_meeting_form(user, meeting.id, meeting.held_on, meeting.starts_at):
         _flash(moved)
     not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)
-    _close_form(user, meeting, not_discussed)
+    references = {e.family_id: e.case_reference for e in entries}
+    undecided = [] if record is None else [references[f] for f in record.without_decision(list(references))]
+    _close_form(user, meeting, not_discussed, undecided)
 _schedule_panel(user, team_id, chair)

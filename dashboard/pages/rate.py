@@ -1,6 +1,7 @@
 """Rate: each professional's red, amber or green for every child they work with, at their team's open meeting.
 
-One form per family, so typing never reruns the page and a family's ratings save together or not at all; each form
+One form per family, so typing never reruns the page and a family's ratings save together (with the professional's
+update for supervision: what they did with the family since the last meeting) or not at all; each form
 is a fragment, so saving reruns that form alone. The version of each rating shown when the form was drawn is kept
 in the session, so a save never overwrites a change made since on another tab or device: it is refused, and what
 was typed stays on screen.
@@ -19,9 +20,12 @@ from dashboard.state import engine, live_user
 from db.errors import InvalidInput, ServiceError, StaleRating
 from db.models import RATIONALE_MAX, User
 from db.queries.caseload import MeetingSummary, team_meetings
+from db.queries.choices import Choice, choice_list
 from db.queries.rating_form import FamilyToRate, rating_form
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form
+from db.services.supervision import UpdateEntry
 from risk.presentation import band_text
+from risk.supervision import UPDATE_TEXT_MAX, ChoiceKind
 from risk.vocabulary import RATING_WORDS, RATINGS, MeetingStatus
 
 CHOICES = RATINGS
@@ -34,6 +38,26 @@ def _rag_key(meeting_id: int, child_id: int) -> str:
 
 def _why_key(meeting_id: int, child_id: int) -> str:
     return f"why-{meeting_id}-{child_id}"
+
+
+def _update_key(meeting_id: int, family_id: int) -> str:
+    return f"update-{meeting_id}-{family_id}"
+
+
+def _kind_key(meeting_id: int, family_id: int) -> str:
+    return f"work-kind-{meeting_id}-{family_id}"
+
+
+def _update_version_key(meeting_id: int, family_id: int) -> str:
+    return f"update-version-{meeting_id}-{family_id}"
+
+
+def _loaded_update_version(meeting_id: int, family: FamilyToRate) -> int | None:
+    """The version of my update as first shown (None: none then), kept across reruns like the ratings'."""
+    key = _update_version_key(meeting_id, family.family_id)
+    if key not in st.session_state:
+        st.session_state[key] = family.my_update.version if family.my_update else None
+    return st.session_state[key]
 
 
 def _versions_key(meeting_id: int, family_id: int) -> str:
@@ -54,7 +78,13 @@ def _loaded_versions(meeting_id: int, family: FamilyToRate) -> dict[int, int | N
 
 def _forget(meeting_id: int, family: FamilyToRate) -> None:
     """Drop the remembered versions and typed values, so the family's form shows what is saved now."""
-    for key in (_versions_key(meeting_id, family.family_id), _stale_key(meeting_id, family.family_id)):
+    for key in (
+        _versions_key(meeting_id, family.family_id),
+        _stale_key(meeting_id, family.family_id),
+        _update_version_key(meeting_id, family.family_id),
+        _update_key(meeting_id, family.family_id),
+        _kind_key(meeting_id, family.family_id),
+    ):
         st.session_state.pop(key, None)
     for child in family.children:
         st.session_state.pop(_rag_key(meeting_id, child.child_id), None)
@@ -77,10 +107,23 @@ def _entries(meeting_id: int, family: FamilyToRate) -> list[RatingEntry]:
     return entries
 
 
+def _update_entry(meeting_id: int, family: FamilyToRate) -> UpdateEntry | None:
+    """The update as typed, against the version shown when the page loaded; None when there is none to save."""
+    text = st.session_state.get(_update_key(meeting_id, family.family_id)) or ""
+    kind = st.session_state.get(_kind_key(meeting_id, family.family_id))
+    loaded = _loaded_update_version(meeting_id, family)
+    if not text.strip() and kind is None and loaded is None:
+        return None
+    return UpdateEntry(family.family_id, text, kind, loaded)
+
+
 def _save(user: User, meeting_id: int, family: FamilyToRate, families: list[FamilyToRate]) -> None:
-    """Save the family's form as typed, and say above the form how it went and how many are left in all."""
+    """Save the family's form as typed (its ratings and my update, together), and say above the form how it went
+    and how many are left in all."""
     try:
-        saved = save_ratings(engine(), user, meeting_id, _entries(meeting_id, family))
+        form = save_family_form(
+            engine(), user, meeting_id, _entries(meeting_id, family), _update_entry(meeting_id, family)
+        )
     except StaleRating as exc:
         st.session_state[_stale_key(meeting_id, family.family_id)] = True
         st.error(md(exc))
@@ -89,9 +132,14 @@ def _save(user: User, meeting_id: int, family: FamilyToRate, families: list[Fami
         show_refusal(exc)
         return
     # The versions just saved are the ones the next save from this form is made against.
+    saved = form.ratings
     _loaded_versions(meeting_id, family).update({rating.child_id: rating.version for rating in saved})
+    if form.update is not None:
+        st.session_state[_update_version_key(meeting_id, family.family_id)] = form.update.version
     st.session_state.pop(_stale_key(meeting_id, family.family_id), None)
     changed = "no changes to save" if not saved else f"{len(saved)} saved"
+    if form.update is not None:
+        changed += "; your update saved"
     st.success(md(f"Your ratings for {family.case_reference}: {changed}. {_progress_words(meeting_id, families)}"))
 
 
@@ -112,7 +160,33 @@ def _progress_words(meeting_id: int, families: list[FamilyToRate]) -> str:
     return f"{rated} of {total} rated; {total - rated} still to rate."
 
 
-def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: list[FamilyToRate]) -> None:
+def _update_fields(meeting_id: int, family: FamilyToRate, kinds: list[Choice]) -> None:
+    """My update for supervision and the kind of work, below the family's ratings. A kind retired since I chose it
+    is still shown (and kept) on my update; it is not offered to anyone choosing anew."""
+    mine = family.my_update
+    labels = {k.choice_id: k.label for k in kinds if not k.retired or (mine and mine.work_kind_id == k.choice_id)}
+    st.text_area(
+        "Your update for supervision (optional)",
+        value=(mine.text or "") if mine else "",
+        max_chars=UPDATE_TEXT_MAX,
+        help=f"What you have done with the family since the last meeting, in plain text (up to {UPDATE_TEXT_MAX:,} "
+        "characters). The chair and the team see it beside your ratings.",
+        key=_update_key(meeting_id, family.family_id),
+    )
+    current = mine.work_kind_id if mine else None
+    st.selectbox(
+        "The kind of work (optional)",
+        list(labels),
+        index=list(labels).index(current) if current in labels else None,
+        format_func=labels.__getitem__,
+        placeholder="Choose the kind of work",
+        key=_kind_key(meeting_id, family.family_id),
+    )
+
+
+def _family_form(
+    user: User, meeting_id: int, family: FamilyToRate, families: list[FamilyToRate], kinds: list[Choice]
+) -> None:
     """One family's form, run as a fragment: pressing Save reruns this form alone, not the page, so thirty people
     saving at once each cost the server one small form, and what is typed in the other forms is never touched.
 
@@ -150,6 +224,7 @@ def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: li
                     max_chars=RATIONALE_MAX,
                     key=_why_key(meeting_id, child.child_id),
                 )
+            _update_fields(meeting_id, family, kinds)
             st.form_submit_button(f"Save ratings for {md(family.case_reference)}", type="primary", key=save_key)
         if saved:
             return_focus_to(box)
@@ -206,11 +281,14 @@ for family in families:
     if not any(_rag_key(meeting.id, child.child_id) in st.session_state for child in family.children):
         # a form drawn anew (the page just opened) starts from what is saved now
         st.session_state.pop(_versions_key(meeting.id, family.family_id), None)
+        st.session_state.pop(_update_version_key(meeting.id, family.family_id), None)
     _loaded_versions(meeting.id, family)
+    _loaded_update_version(meeting.id, family)
 children = sum(len(family.children) for family in families)
 st.markdown(  # numbers that stay true while forms are saved one by one; what is left is said after each save
     f"{_count(children, 'child', 'children')} in {_count(len(families), 'family', 'families')} you work with. "
-    "Each family's ratings are saved with its own button."
+    "Each family's ratings are saved with its own button, with your update for supervision."
 )
+kinds = or_stop(lambda: choice_list(engine(), user, ChoiceKind.WORK_KIND, with_retired=True))
 for family in families:
-    fragment(_family_form)(user, meeting.id, family, families)
+    fragment(_family_form)(user, meeting.id, family, families, kinds)

@@ -4,7 +4,8 @@ discloses and what anonymising rewrites are always the same events.
 
 An event is about the subject in one of three ways, each found from what the event itself records:
 - **own**: its entity is one of the subject's own records, by entity type and internal id: the family, a child, a
-  child's rating, the family's involvement or actions (a child's subject: the child and its ratings);
+  child's rating, the family's involvement, actions, professionals' updates or decisions (a child's subject: the
+  child, its ratings, and its family's updates and decisions);
 - **shared**: it is about many families and keeps each one's part under the family's internal id (`SHARED`: a
   meeting's stored scores, keyed by family id; the chair's screen moving to or from the family);
 - **naming**: it is about something else (`NAMING_VERBS`: an import, a download) and names the subject by case
@@ -28,7 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, cast, false, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Action, AuditEvent, Child, Family, Involvement, Rating
+from db.models import Action, AuditEvent, Child, Family, FamilyDecision, Involvement, Rating, SupervisionUpdate
 from db.records.pseudonyms import ReferenceReplacer, like_contains, only_mentions, reference_pattern
 
 FAMILY, CHILD = "family", "child"
@@ -139,6 +140,15 @@ def child_subject(session: Session, child_ids: Iterable[int]) -> Subject:
     )
 
 
+def _family_supervision_records(families: list[int]) -> dict[str, Any]:
+    return {
+        "supervision_update": select(cast(SupervisionUpdate.id, String)).where(
+            SupervisionUpdate.family_id.in_(families)
+        ),
+        "family_decision": select(cast(FamilyDecision.id, String)).where(FamilyDecision.family_id.in_(families)),
+    }
+
+
 def own_records(subject: Subject) -> ColumnElement[bool]:
     """Events whose entity is one of the subject's own records, by entity type and internal id (entity ids are
     stored as text, hence the casts)."""
@@ -151,12 +161,15 @@ def own_records(subject: Subject) -> ColumnElement[bool]:
             "rating": select(cast(Rating.id, String)).where(Rating.child_id.in_(children)),
             "involvement": select(cast(Involvement.id, String)).where(Involvement.family_id.in_(families)),
             "action": select(cast(Action.id, String)).where(Action.family_id.in_(families)),
+            **_family_supervision_records(families),
         }
     else:
         children = sorted(subject.child_ids)
         owned = {
             "child": [str(i) for i in children],
             "rating": select(cast(Rating.id, String)).where(Rating.child_id.in_(children)),
+            # the updates and decisions about the child's family are about the child too
+            **_family_supervision_records(sorted(subject.family_ids)),
         }
     return or_(*((AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(ids) for kind, ids in owned.items()))
 

@@ -2,9 +2,10 @@
 SQL so a county's years of events are never loaded to be searched.
 
 Administrators see no ratings, and the trail does not let them: events that carry rating colours, rationales,
-correction reasons or stored scores (`WITHHELD_VERBS`) come out of the database with their before and after values
-replaced by NULL in the SQL itself, keeping only who, what, when, which record and its version. Nobody reads those
-values through the audit search; the team reads its own ratings, corrections and scores on its case pages.
+correction reasons, stored scores, or what an update or a decision chose (`WITHHELD_VERBS`) come out of the
+database with their before and after values replaced by NULL in the SQL itself, keeping only who, what, when, which
+record and its version. Nobody reads those values through the audit search; the team reads its own ratings,
+corrections and scores on its case pages.
 An export is recorded in the trail as a download.
 
 A family's or a child's case reference finds the events about them as subject access and the retention rule see
@@ -24,11 +25,21 @@ from sqlalchemy.orm import Session
 from db.access import require_admin
 from db.models import AuditEvent, Child, Family, User
 from db.queries.audit_about import child_subject, events_about, family_subject
+from db.services.supervision import DECISION_VERBS, UPDATE_VERBS
 from db.session import reading
 
 PAGE_SIZE = 200
-WITHHELD_VERBS = ("rating.create", "rating.update", "rating.correct", "scores.store", "meeting.close")
-"""Events whose before/after values hold ratings, rationales, correction reasons or scores."""
+WITHHELD_VERBS = (
+    "rating.create",
+    "rating.update",
+    "rating.correct",
+    "scores.store",
+    "meeting.close",
+    *UPDATE_VERBS,
+    *DECISION_VERBS,
+)
+"""Events whose before/after values hold ratings, rationales, correction reasons or scores, or say what the
+professionals' updates and the chair's decisions chose (their text is never in the trail)."""
 WITHHELD = "values withheld (ratings are for the team)"
 EXPORT_LIMIT = 100_000
 COLUMNS = ["Event", "When (UTC)", "Who", "What", "Entity", "Before", "After", "Session", "From"]

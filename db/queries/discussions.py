@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.access import require_case_team, visible_families
 from db.errors import NotFound
-from db.models import Family, FamilyDiscussion, Meeting, User, utcnow
+from db.models import Family, FamilyDecision, FamilyDiscussion, Meeting, User, utcnow
 from db.queries.live_meeting import shared_while_open
 from db.services.discussions import as_utc
 from db.session import reading
@@ -30,6 +30,12 @@ class DiscussionRecord:
     seconds_by_family: dict[int, int] = field(default_factory=dict)
     kept: bool = False
     """Whether anything was recorded at all: meetings held before the record existed have none."""
+    decided_ids: frozenset[int] = frozenset()
+    """The families the chair has recorded a decision for at this meeting."""
+
+    def without_decision(self, family_ids: list[int]) -> list[int]:
+        """Of `family_ids`, those discussed that have no decision: what the close form lists."""
+        return [f for f in family_ids if self.discussed(f) and f not in self.decided_ids]
 
     def discussed(self, family_id: int) -> bool:
         return family_id in self.discussed_ids
@@ -90,4 +96,11 @@ def _stored_record(session: Session, meeting: Meeting) -> DiscussionRecord:
         discussed_ids=frozenset(r.family_id for r in rows if r.discussed_at is not None),
         seconds_by_family={r.family_id: r.seconds_spent for r in rows},
         kept=bool(rows),
+        decided_ids=frozenset(
+            session.scalars(
+                select(FamilyDecision.family_id)
+                .join(Family, Family.id == FamilyDecision.family_id)
+                .where(FamilyDecision.meeting_id == meeting.id, visible_families())
+            )
+        ),
     )

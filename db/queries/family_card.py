@@ -1,4 +1,5 @@
-"""One family at one meeting, as the chair discusses it: who rated which child what, beside last month.
+"""One family at one meeting, as the chair discusses it: who rated which child what, beside last month, what each
+professional did with the family since the last meeting, and the chair's decision.
 
 The grid is what makes disagreement visible (a mental health practitioner's red beside a social worker's green is a
 prompt to talk, not noise). An open meeting is assessed live with the same rules as the ranking; a closed meeting
@@ -14,11 +15,23 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import NotFound
-from db.models import Action, Child, Family, FamilyRiskScore, Meeting, Rating, User
+from db.models import (
+    Action,
+    Child,
+    ChoiceItem,
+    Family,
+    FamilyDecision,
+    FamilyRiskScore,
+    Meeting,
+    Rating,
+    SupervisionUpdate,
+    User,
+)
 from db.queries.caseload import get_meeting
 from db.queries.live_meeting import shared_while_open
 from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting, team_policy
 from db.queries.rating_form import age_on
+from db.queries.schedules import next_review_default
 from db.session import reading
 from risk.inputs import FamilyAtMeeting
 from risk.ranking import assess_family
@@ -68,6 +81,35 @@ class CardAction:
 
 
 @dataclass(frozen=True)
+class CardUpdate:
+    """One professional's update for the family at this meeting, as written (role as on the day)."""
+
+    update_id: int
+    author_id: int
+    author: str
+    role: Role
+    work_kind: str | None
+    text: str | None
+    version: int
+    correction_reason: str | None
+    work_kind_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CardDecision:
+    """The chair's decision for the family at this meeting; `version` is what a change must name."""
+
+    decision_id: int
+    text: str
+    outcome_id: int
+    outcome: str
+    next_review_on: dt.date | None
+    chair: str
+    version: int
+    correction_reason: str | None
+
+
+@dataclass(frozen=True)
 class FamilyCard:
     meeting_id: int
     held_on: dt.date
@@ -90,6 +132,11 @@ class FamilyCard:
     open_actions: tuple[CardAction, ...] = ()
     persistent_disagreement: bool = False
     """The same split between professionals at most of the family's recent meetings; the explanation says which."""
+    updates: tuple[CardUpdate, ...] = ()
+    """Each professional's update for supervision, in the order of the grid's columns."""
+    decision: CardDecision | None = None
+    next_review_default: dt.date | None = None
+    """The team's next meeting after this one (or four weeks on): the decision form's next review unless changed."""
 
     @property
     def action_owners(self) -> tuple[CardProfessional, ...]:
@@ -130,8 +177,9 @@ def _card(session: Session, meeting: Meeting, family_id: int) -> FamilyCard:
             )
         }
 
+    updates = supervision_updates(session, meeting.id, [family.family_id]).get(family.family_id, ())
     involved = {p.practitioner_id for p in family.professionals}
-    people = involved | {practitioner_id for _, practitioner_id in ratings}
+    people = involved | {practitioner_id for _, practitioner_id in ratings} | {u.author_id for u in updates}
     professionals = sorted(
         (
             CardProfessional(user.id, user.display_name, user.role, user.id in involved)
@@ -171,7 +219,59 @@ def _card(session: Session, meeting: Meeting, family_id: int) -> FamilyCard:
         last_month=last_month,
         open_actions=_open_actions(session, family.family_id, meeting.held_on),
         persistent_disagreement=persistent,
+        updates=updates,
+        decision=family_decisions(session, meeting.id, [family.family_id]).get(family.family_id),
+        next_review_default=next_review_default(session, meeting.team_id, meeting.held_on),
     )
+
+
+def supervision_updates(session: Session, meeting_id: int, family_ids: list[int]) -> dict[int, tuple[CardUpdate, ...]]:
+    """The professionals' updates of these families at one meeting, by family, in the order people are listed
+    (role, then name). An update with neither text nor kind of work is left out. Scoped by the caller."""
+    kind = aliased(ChoiceItem)
+    rows = session.execute(
+        select(SupervisionUpdate, User.display_name, kind.label)
+        .join(User, User.id == SupervisionUpdate.author_id)
+        .outerjoin(kind, kind.id == SupervisionUpdate.work_kind_id)
+        .where(SupervisionUpdate.meeting_id == meeting_id, SupervisionUpdate.family_id.in_(family_ids))
+    ).all()
+    found: dict[int, list[CardUpdate]] = {}
+    for update, name, label in rows:
+        if update.text is None and label is None:
+            continue
+        found.setdefault(update.family_id, []).append(
+            CardUpdate(
+                update.id,
+                update.author_id,
+                name,
+                update.role,
+                label,
+                update.text,
+                update.version,
+                update.correction_reason,
+                update.work_kind_id,
+            )
+        )
+    return {
+        family_id: tuple(sorted(items, key=lambda u: (u.role.order, u.author, u.author_id)))
+        for family_id, items in found.items()
+    }
+
+
+def family_decisions(session: Session, meeting_id: int, family_ids: list[int]) -> dict[int, CardDecision]:
+    """The chair's decisions for these families at one meeting, by family. Scoped by the caller."""
+    rows = session.execute(
+        select(FamilyDecision, ChoiceItem.label, User.display_name)
+        .join(ChoiceItem, ChoiceItem.id == FamilyDecision.outcome_id)
+        .join(User, User.id == FamilyDecision.chair_id)
+        .where(FamilyDecision.meeting_id == meeting_id, FamilyDecision.family_id.in_(family_ids))
+    ).all()
+    return {
+        d.family_id: CardDecision(
+            d.id, d.text, d.outcome_id, label, d.next_review_on, chair, d.version, d.correction_reason
+        )
+        for d, label, chair in rows
+    }
 
 
 def _assessment(

@@ -1,5 +1,6 @@
 """One family's history for the Family page: every rating per child per professional per meeting, the stored
-scores, the legal status periods, actions, and each change made to its ratings. Only this family's rows are read."""
+scores, the legal status periods, actions, each change made to its ratings, and month by month each professional's
+update and the chair's decision. Only this family's rows are read."""
 
 from __future__ import annotations
 
@@ -7,11 +8,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Row, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from db.access import require_case_team, visible_families
 from db.errors import NotFound
-from db.models import Action, AuditEvent, Family, FamilyRiskScore, LegalStatusPeriod, Meeting, Rating, User
+from db.models import (
+    Action,
+    AuditEvent,
+    Family,
+    FamilyDecision,
+    FamilyRiskScore,
+    LegalStatusPeriod,
+    Meeting,
+    Rating,
+    SupervisionUpdate,
+    User,
+)
+from db.queries.family_card import CardDecision, CardUpdate, family_decisions, supervision_updates
 from db.session import reading
 from risk.vocabulary import RAG, Band, LegalStatus, Role
 
@@ -75,6 +88,15 @@ class RatingChange:
 
 
 @dataclass(frozen=True)
+class SupervisionMonth:
+    """One meeting's record of the family beyond the ratings: each professional's update and the decision."""
+
+    held_on: dt.date
+    updates: tuple[CardUpdate, ...]
+    decision: CardDecision | None
+
+
+@dataclass(frozen=True)
 class FamilyHistory:
     family_id: int
     case_reference: str
@@ -88,6 +110,8 @@ class FamilyHistory:
     statuses: tuple[StatusSpan, ...]
     actions: tuple[ActionRow, ...]
     changes: tuple[RatingChange, ...]
+    months: tuple[SupervisionMonth, ...] = ()
+    """Each meeting with an update or a decision for the family, the latest first."""
 
 
 def team_families(engine: Engine, actor: User | None, team_id: int) -> list[FamilyRef]:
@@ -174,7 +198,27 @@ def family_history(engine: Engine, actor: User | None, family_id: int) -> Family
             statuses=tuple(StatusSpan(children[s.child_id], s.status, s.started_on, s.ended_on) for s in statuses),
             actions=tuple(ActionRow(*a) for a in actions),
             changes=tuple(_change(event, by, rating_ids[event.entity_id], children) for event, by in events),
+            months=_months(session, family_id),
         )
+
+
+def _months(session: Session, family_id: int) -> tuple[SupervisionMonth, ...]:
+    """The family's updates and decisions, meeting by meeting, the latest meeting first."""
+    meetings = session.execute(
+        select(Meeting.id, Meeting.held_on)
+        .where(
+            Meeting.id.in_(select(SupervisionUpdate.meeting_id).where(SupervisionUpdate.family_id == family_id))
+            | Meeting.id.in_(select(FamilyDecision.meeting_id).where(FamilyDecision.family_id == family_id))
+        )
+        .order_by(Meeting.held_on.desc())
+    ).all()
+    months = []
+    for meeting_id, held_on in meetings:
+        updates = supervision_updates(session, meeting_id, [family_id]).get(family_id, ())
+        decision = family_decisions(session, meeting_id, [family_id]).get(family_id)
+        if updates or decision:
+            months.append(SupervisionMonth(held_on, updates, decision))
+    return tuple(months)
 
 
 def _change(event: AuditEvent, by: str | None, rating: _RatingRow, children: dict[int, str]) -> RatingChange:

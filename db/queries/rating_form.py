@@ -1,4 +1,5 @@
-"""What a professional sees on the Rate page: the children they are expected to rate at one meeting.
+"""What a professional sees on the Rate page: the children they are expected to rate at one meeting, and their
+update for supervision of each family.
 
 Scoped exactly as saving is (db.services.ratings.rateable_family_ids), so the form never offers a child whose
 rating would be refused, and the children are those the risk rules count as missing until rated.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from db.access import require_active
-from db.models import Child, Rating, User
+from db.models import Child, Rating, SupervisionUpdate, User
 from db.queries.caseload import get_meeting
 from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting
 from db.services.ratings import rateable_family_ids
@@ -48,10 +49,21 @@ class ChildToRate:
 
 
 @dataclass(frozen=True)
+class MyUpdate:
+    """The actor's own update for the family at this meeting; `version` is what a later save must name."""
+
+    text: str | None
+    work_kind_id: int | None
+    version: int
+
+
+@dataclass(frozen=True)
 class FamilyToRate:
     family_id: int
     case_reference: str
     children: tuple[ChildToRate, ...]
+    my_update: MyUpdate | None = None
+    """The actor's update for supervision at this meeting, None until they write one."""
 
     @property
     def rated(self) -> int:
@@ -77,6 +89,16 @@ def rating_form(engine: Engine, actor: User | None, meeting_id: int) -> list[Fam
                     Rating.meeting_id == meeting.id,
                     Rating.practitioner_id == actor.id,
                     Rating.child_id.in_(child_ids),
+                )
+            )
+        }
+        updates = {
+            u.family_id: MyUpdate(u.text, u.work_kind_id, u.version)
+            for u in session.scalars(
+                select(SupervisionUpdate).where(
+                    SupervisionUpdate.meeting_id == meeting.id,
+                    SupervisionUpdate.author_id == actor.id,
+                    SupervisionUpdate.family_id.in_([f.family_id for f in families]),
                 )
             )
         }
@@ -108,6 +130,7 @@ def rating_form(engine: Engine, actor: User | None, meeting_id: int) -> list[Fam
                     )
                     for child in family.children
                 ),
+                my_update=updates.get(family.family_id),
             )
             for family in families
         ]

@@ -185,3 +185,18 @@ def next_meetings(engine: Engine, actor: User | None, today: dt.date | None = No
                     )
                 )
         return sorted(found, key=lambda n: n.team)
+
+
+DEFAULT_REVIEW_DAYS = 28
+"""A family's next review when the team has no schedule: four weeks on, the month of monthly supervision."""
+
+
+def next_review_default(session: Session, team_id: int, after: dt.date) -> dt.date:
+    """When a family discussed at a meeting on `after` is reviewed next unless the chair says otherwise: the team's
+    next scheduled meeting (after moves and cancellations), or four weeks on for a team without a schedule."""
+    schedule = session.get(MeetingSchedule, team_id)
+    if schedule is not None:
+        coming = upcoming(rule_of(schedule), changes_of(session, team_id), after + dt.timedelta(days=1), 1)
+        if coming:
+            return coming[0].held_on
+    return after + dt.timedelta(days=DEFAULT_REVIEW_DAYS)

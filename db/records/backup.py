@@ -423,8 +423,13 @@ def _backup_kind(path: Path) -> str:
     raise InvalidInput(f"{path.name} is neither a SQLite backup nor a pg_dump file made by `fsdash backup`.")
 
 
+SEEDED_TABLES = frozenset({"choice_item"})
+"""Tables the migrations fill (the administrator's short lists, from risk.supervision.DEFAULT_CHOICES): a database
+holding rows only there holds nothing of the council's, and a restore replaces them with the backup's."""
+
+
 def _holds_data(snapshot: Snapshot) -> bool:
-    return snapshot.rows > 0
+    return any(count for table, count in snapshot.counts.items() if table not in SEEDED_TABLES)
 
 
 def restore_database(

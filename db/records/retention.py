@@ -4,8 +4,9 @@ The council sets the number of years from its own retention schedule (the dashbo
 case management system keeps its own). Anonymising keeps what the team and service figures are made of (ratings'
 colours, stored scores and bands, legal status history, dates of the case and of meetings, who worked with the
 family) and replaces what identifies the family: case references by a random pseudonym, children's first names
-by "Child 1", "Child 2"…, dates of birth by 1 July of the year of birth, rationales and action texts by a note
-that they were removed, and the children's names inside stored explanations.
+by "Child 1", "Child 2"…, dates of birth by 1 July of the year of birth, rationales, action texts, the
+professionals' updates and the chair's decisions (with their correction reasons) by a note that they were removed,
+and the children's names inside stored explanations.
 
 The audit trail is append-only, but what it held about the family would identify it still. It is pseudonymised
 the same way, in the same transaction, through the one path its triggers allow (see migration 0003): a permit
@@ -18,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
 from db.access import require_admin_or_command_line, visible_families
@@ -30,10 +31,12 @@ from db.models import (
     DeletionRule,
     Family,
     FamilyAnonymisation,
+    FamilyDecision,
     FamilyRiskScore,
     Office,
     Rating,
     RetentionRule,
+    SupervisionUpdate,
     Team,
     User,
 )
@@ -88,6 +91,8 @@ class AnonymisationResult:
     children: int = 0
     rationales_removed: int = 0
     actions_removed: int = 0
+    updates_removed: int = 0
+    decisions_removed: int = 0
     explanations_rewritten: int = 0
     audit_events_pseudonymised: int = 0
     pseudonyms: list[str] = field(default_factory=list)
@@ -98,6 +103,8 @@ class AnonymisationResult:
             "children": self.children,
             "rationales_removed": self.rationales_removed,
             "actions_removed": self.actions_removed,
+            "updates_removed": self.updates_removed,
+            "decisions_removed": self.decisions_removed,
             "explanations_rewritten": self.explanations_rewritten,
             "audit_events_pseudonymised": self.audit_events_pseudonymised,
         }
@@ -313,6 +320,23 @@ def _anonymise_families(
     result.actions_removed = session.execute(
         update(Action.__table__).where(Action.__table__.c.family_id.in_(family_ids)).values(text=REMOVED)
     ).rowcount  # type: ignore[attr-defined]
+    # The professionals' updates and the chair's decisions are free text about the family, like rationales: removed,
+    # with the reasons of their corrections; who wrote them, when, the kind of work and the outcome stay.
+    for model in (SupervisionUpdate, FamilyDecision):
+        table = model.__table__
+        removed = session.execute(
+            update(table)
+            .where(table.c.family_id.in_(family_ids))
+            .values(
+                text=case((table.c.text.is_(None), None), else_=REMOVED),
+                correction_reason=case((table.c.correction_reason.is_(None), None), else_=REMOVED),
+                updated_at=table.c.updated_at,
+            )
+        ).rowcount  # type: ignore[attr-defined]
+        if model is SupervisionUpdate:
+            result.updates_removed = removed
+        else:
+            result.decisions_removed = removed
     for score in session.scalars(select(FamilyRiskScore).where(FamilyRiskScore.family_id.in_(family_ids))):
         explanation = score.components.get("explanation")
         if not explanation:

@@ -32,8 +32,10 @@ from db.models import (
     Action,
     AuditEvent,
     Child,
+    ChoiceItem,
     Family,
     FamilyAnonymisation,
+    FamilyDecision,
     FamilyDiscussion,
     FamilyRiskScore,
     Involvement,
@@ -41,6 +43,7 @@ from db.models import (
     Meeting,
     Office,
     Rating,
+    SupervisionUpdate,
     Team,
     User,
 )
@@ -86,6 +89,33 @@ TABLES: dict[str, list[str]] = {
     ],
     "actions": ["id", "family_id", "meeting_id", "meeting_date", "text", "responsible", "due_on", "completed_on"],
     "discussions": ["id", "family_id", "meeting_id", "meeting_date", "discussed", "minutes_spent", "marked_by"],
+    "updates": [
+        "id",
+        "family_id",
+        "meeting_id",
+        "meeting_date",
+        "professional",
+        "role",
+        "kind_of_work",
+        "text",
+        "correction_reason",
+        "first_saved",
+        "last_changed",
+        "version",
+    ],
+    "decisions": [
+        "id",
+        "family_id",
+        "meeting_id",
+        "meeting_date",
+        "chair",
+        "outcome",
+        "decision",
+        "next_review_on",
+        "correction_reason",
+        "last_changed",
+        "version",
+    ],
     "audit_events": ["id", "when", "who", "verb", "entity_type", "entity_id", "before", "after"],
 }
 TITLES = {
@@ -98,6 +128,8 @@ TITLES = {
     "scores": "Family risk scores and their explanations",
     "actions": "Actions agreed",
     "discussions": "Supervision's record of discussing the family",
+    "updates": "Each professional's update for supervision about the family",
+    "decisions": "The chair's decision for the family at each meeting",
     "audit_events": "Audit trail: every recorded event about them",
 }
 VERB_WORDS = {
@@ -245,6 +277,8 @@ class _Gather:
             "scores": self._scores(),
             "actions": self._actions(),
             "discussions": self._discussions(),
+            "updates": self._updates(),
+            "decisions": self._decisions(),
             "audit_events": self._audit_events(),
         }
         return {name: pd.DataFrame(rows[name], columns=columns) for name, columns in TABLES.items()}
@@ -426,6 +460,59 @@ class _Gather:
                 .outerjoin(marker, marker.id == FamilyDiscussion.marked_by_id)
                 .where(FamilyDiscussion.family_id == self.family.id)
                 .order_by(Meeting.held_on, FamilyDiscussion.id)
+            )
+        ]
+
+    def _updates(self) -> list[dict[str, Any]]:
+        """The family's updates: a child's export holds them too, as they are about the family the child lives in."""
+        kind = aliased(ChoiceItem)
+        return [
+            {
+                "id": u.id,
+                "family_id": u.family_id,
+                "meeting_id": u.meeting_id,
+                "meeting_date": _iso(held_on),
+                "professional": name,
+                "role": Role(u.role).label,
+                "kind_of_work": label or "",
+                "text": u.text or "",
+                "correction_reason": u.correction_reason or "",
+                "first_saved": _iso(u.created_at),
+                "last_changed": _iso(u.updated_at),
+                "version": u.version,
+            }
+            for u, held_on, name, label in self.s.execute(
+                select(SupervisionUpdate, Meeting.held_on, User.display_name, kind.label)
+                .join(Meeting, Meeting.id == SupervisionUpdate.meeting_id)
+                .join(User, User.id == SupervisionUpdate.author_id)
+                .outerjoin(kind, kind.id == SupervisionUpdate.work_kind_id)
+                .where(SupervisionUpdate.family_id == self.family.id)
+                .order_by(Meeting.held_on, SupervisionUpdate.id)
+            )
+        ]
+
+    def _decisions(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": d.id,
+                "family_id": d.family_id,
+                "meeting_id": d.meeting_id,
+                "meeting_date": _iso(held_on),
+                "chair": _person(name, role),
+                "outcome": label,
+                "decision": d.text,
+                "next_review_on": _iso(d.next_review_on),
+                "correction_reason": d.correction_reason or "",
+                "last_changed": _iso(d.updated_at),
+                "version": d.version,
+            }
+            for d, held_on, name, role, label in self.s.execute(
+                select(FamilyDecision, Meeting.held_on, User.display_name, User.role, ChoiceItem.label)
+                .join(Meeting, Meeting.id == FamilyDecision.meeting_id)
+                .join(User, User.id == FamilyDecision.chair_id)
+                .join(ChoiceItem, ChoiceItem.id == FamilyDecision.outcome_id)
+                .where(FamilyDecision.family_id == self.family.id)
+                .order_by(Meeting.held_on, FamilyDecision.id)
             )
         ]
 

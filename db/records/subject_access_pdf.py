@@ -66,6 +66,22 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("minutes_spent", "Minutes"),
         ("marked_by", "Marked by"),
     ],
+    "updates": [
+        ("meeting_date", "Meeting"),
+        ("professional", "Professional"),
+        ("role", "Role"),
+        ("kind_of_work", "Kind of work"),
+        ("text", "Update"),
+        ("correction_reason", "Corrected because"),
+    ],
+    "decisions": [
+        ("meeting_date", "Meeting"),
+        ("chair", "Chair"),
+        ("outcome", "Outcome"),
+        ("decision", "Decision and next steps"),
+        ("next_review_on", "Next review"),
+        ("correction_reason", "Corrected because"),
+    ],
     "audit_events": [
         ("when", "When (UTC)"),
         ("who", "Who"),
@@ -79,6 +95,8 @@ WIDTHS = {
     "rating_history": (32, 16, 50, 45, 30, 60, 44),
     "scores": (24, 18, 16, 26, 40, 153),
     "actions": (24, 130, 70, 26, 27),
+    "updates": (24, 40, 40, 30, 110, 33),
+    "decisions": (24, 40, 40, 110, 26, 37),
     "audit_events": (32, 55, 32, 28, 130),
 }
 

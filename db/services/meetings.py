@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.access import require_manager_of, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound
-from db.models import Family, FamilyDiscussion, Meeting, ScheduleChange, Team, User, utcnow
+from db.models import Family, FamilyDecision, FamilyDiscussion, Meeting, ScheduleChange, Team, User, utcnow
 from db.queries.meeting_inputs import open_on
 from db.queries.schedules import scheduled_on_day
 from db.services.audit import record
@@ -32,6 +32,30 @@ from risk.vocabulary import MeetingStatus
 class ClosedMeeting:
     scores: int
     not_discussed: int
+    without_decision: tuple[str, ...] = ()
+    """The case references of the families marked discussed that have no decision recorded, by reference."""
+
+
+def discussed_without_decision(session: Session, meeting_id: int) -> tuple[str, ...]:
+    """The families a meeting marked discussed that have no decision from the chair, by case reference: what the
+    chair is told before and at closing, as the families not discussed are."""
+    return tuple(
+        session.scalars(
+            select(Family.case_reference)
+            .join(FamilyDiscussion, FamilyDiscussion.family_id == Family.id)
+            .outerjoin(
+                FamilyDecision,
+                (FamilyDecision.family_id == Family.id) & (FamilyDecision.meeting_id == meeting_id),
+            )
+            .where(
+                FamilyDiscussion.meeting_id == meeting_id,
+                FamilyDiscussion.discussed_at.is_not(None),
+                FamilyDecision.id.is_(None),
+                visible_families(),
+            )
+            .order_by(Family.case_reference)
+        )
+    )
 
 
 def _record_families_not_discussed(session: Session, meeting: Meeting) -> int:
@@ -163,8 +187,9 @@ def move_meeting(
 def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> ClosedMeeting:
     """Close an open meeting: store every family's score, lock its ratings and stop the discussion clock.
 
-    Closing is allowed with families not yet discussed (a meeting can run out of time); the result says how many,
-    and the record keeps which."""
+    Closing is allowed with families not yet discussed (a meeting can run out of time) and with discussed families
+    that have no decision; the result says how many not discussed and which have no decision, and the record
+    keeps which."""
     with transaction(engine) as session:
         meeting = session.get(Meeting, meeting_id, with_for_update=True)
         if meeting is None:
@@ -181,7 +206,11 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
             meeting.chair_id = actor.id
         stored = store_meeting_scores(session, actor, meeting)
         store_meeting_summaries(session, [meeting.id])  # what the Service overview adds up, from locked ratings
-        closed = ClosedMeeting(scores=stored, not_discussed=_record_families_not_discussed(session, meeting))
+        closed = ClosedMeeting(
+            scores=stored,
+            not_discussed=_record_families_not_discussed(session, meeting),
+            without_decision=discussed_without_decision(session, meeting.id),
+        )
         record(
             session,
             actor,
@@ -189,7 +218,12 @@ def close_meeting(engine: Engine, actor: User | None, meeting_id: int) -> Closed
             "meeting",
             meeting.id,
             before={"status": "open"},
-            after={"status": "closed", "scores": stored, "not_discussed": closed.not_discussed},
+            after={
+                "status": "closed",
+                "scores": stored,
+                "not_discussed": closed.not_discussed,
+                "without_decision": len(closed.without_decision),
+            },
         )
         bump_meeting_change(session, meeting.id)
         return closed

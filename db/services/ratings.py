@@ -1,6 +1,7 @@
 """Recording ratings: one professional's red/amber/green per child per meeting.
 
-A family's ratings are saved together, all or nothing. Each save names the version it was made against, so a
+A family's ratings are saved together, all or nothing, with the professional's update for the family
+(db.services.supervision) in the same transaction. Each save names the version it was made against, so a
 colleague's (or another device's) later save is never silently overwritten: the save is refused and the page keeps
 what was typed.
 """
@@ -17,10 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.access import AccessDenied, require_case_team, visible_families
 from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
-from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, User
+from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Rating, SupervisionUpdate, User
 from db.plain_text import clean_text
 from db.services.audit import record
 from db.services.meeting_changes import bump_meeting_change
+from db.services.supervision import UpdateEntry, save_update_in
 from db.session import transaction
 from risk.vocabulary import RAG, RATING_WORDS, MeetingStatus
 
@@ -73,13 +75,34 @@ def _open_meeting(session: Session, actor: User | None, meeting_id: int) -> tupl
     return actor, meeting
 
 
+@dataclass(frozen=True)
+class SavedForm:
+    """What one save of a family's form wrote: the ratings that changed, and the update if it changed."""
+
+    ratings: list[Rating]
+    update: SupervisionUpdate | None
+
+
 def save_ratings(engine: Engine, actor: User | None, meeting_id: int, entries: Sequence[RatingEntry]) -> list[Rating]:
     """Save the actor's ratings for some children at an open meeting, in one transaction.
 
     Refused as a whole if any child is not one the actor works with, or if any rating changed since the actor
     loaded it; in that case nothing is written and the message names the child.
     """
-    if not entries:
+    return save_family_form(engine, actor, meeting_id, entries).ratings
+
+
+def save_family_form(
+    engine: Engine,
+    actor: User | None,
+    meeting_id: int,
+    entries: Sequence[RatingEntry],
+    update: UpdateEntry | None = None,
+) -> SavedForm:
+    """Save a family's form from the Rate page: the actor's ratings of its children and their update for the
+    family, in one transaction, all or nothing. Either one refused (a child or family the actor does not work with,
+    a rating or the update changed since the actor loaded it, text that cannot be stored) refuses the whole save."""
+    if not entries and update is None:
         raise InvalidInput(f"Choose {RATING_WORDS} for at least one child before saving.")
     with transaction(engine) as session:
         actor, meeting = _open_meeting(session, actor, meeting_id)
@@ -140,6 +163,7 @@ def save_ratings(engine: Engine, actor: User | None, meeting_id: int, entries: S
                 after=after | {"meeting_id": meeting.id, "child_id": child.id},
             )
             saved.append(rating)
-        if saved:
+        written = save_update_in(session, actor, meeting, allowed, update) if update is not None else None
+        if saved or written is not None:
             bump_meeting_change(session, meeting.id)
-        return saved
+        return SavedForm(saved, written)

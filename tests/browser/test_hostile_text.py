@@ -1,6 +1,6 @@
-"""Names, rationales and actions are people's words: shown as text, never run as HTML or turned into links.
+"""Names, rationales, updates and actions are people's words: shown as text, never run as HTML or turned into links.
 
-A child is renamed to an HTML payload and a rating and an action carry Markdown with a javascript: link; the
+A child is renamed to an HTML payload and a rating, an update and an action carry Markdown with a javascript: link; the
 pages that show them are opened in a real browser, which must raise no dialog, load no image and make no link.
 """
 
@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import Dialog, Page, expect
 from sqlalchemy import select, update
 
-from db.models import Action, Child, Family, Involvement, Meeting, Rating, User
+from db.models import Action, Child, Family, Involvement, Meeting, Rating, SupervisionUpdate, User
 from db.session import make_engine, transaction
 from risk.vocabulary import RAG, MeetingStatus
 from tests.browser.conftest import choose_option, screenshot, sign_in, wait_for_app
@@ -52,6 +52,11 @@ def _plant(database_url: str, email: str) -> str:
                 )
             else:
                 rating.rationale = MARKDOWN_TEXT
+            session.add(  # the professional's update for supervision, shown on the card and the Family page
+                SupervisionUpdate(
+                    meeting_id=meeting.id, family_id=family.id, author_id=user.id, role=user.role, text=MARKDOWN_TEXT
+                )
+            )
             session.add(
                 Action(
                     family=family,

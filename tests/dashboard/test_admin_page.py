@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.text import WORD_JOINER
-from db.models import AuditEvent, FamilyRiskScore, Involvement, Office, Rating, Team, User
+from db.models import AuditEvent, ChoiceItem, FamilyRiskScore, Involvement, Office, Rating, Team, User
 from db.services import mfa
 from db.services.accounts import hash_password
 from db.services.meetings import close_meeting
@@ -224,13 +224,16 @@ def test_involvement_is_added_and_ended_from_the_family_chosen(
     at = run_page("admin.py", administrator)
     at.selectbox(key="inv-team").set_value(team.team.id).run()
     at.selectbox(key="inv-family").set_value(team.family.id).run()
-    table = at.dataframe[-1].value
+    table = next(d.value for d in at.dataframe if "Professional" in d.value.columns)
     assert table["Professional"].tolist() == ["MH Stevenage A", "SW Stevenage A"]
     _selectbox(at, "Professional").set_value(team.manager.id)
     at.date_input[0].set_value(dt.date(2026, 3, 2))
     _button(at, "Add")
     assert _said(at.success, "added to F-1")
-    assert "Manager Stevenage A" in at.dataframe[-1].value["Professional"].tolist()
+    assert (
+        "Manager Stevenage A"
+        in next(d.value for d in at.dataframe if "Professional" in d.value.columns)["Professional"].tolist()
+    )
     end_form = [s for s in at.selectbox if s.label == "Professional"][-1]
     with reading(app_engine) as s:
         involvement_id = s.scalar(select(Involvement.id).where(Involvement.practitioner_id == team.manager.id))
@@ -301,3 +304,24 @@ def test_two_step_sign_in_is_reset_with_a_reason_and_sessions_ended_everywhere(
     at = _button(at, "Sign Admin out everywhere")
     assert _verbs(app_engine)[-2:] == ["user.sign_out_everywhere", "auth.sign_out"]  # this session too
     assert "Please sign in" in at.warning[0].value
+
+
+def test_the_supervision_lists_are_kept_here_and_a_retired_entry_is_offered_again(
+    run_page: PageRunner, app_engine: Engine, people: tuple[User, Team1]
+) -> None:
+    administrator, _ = people
+    at = run_page("admin.py", administrator)
+    assert "Home visit" in _shown(at) and "Recommend closure" in _shown(at)
+    at.text_input(key="choice-label-work_kind").input("Family group conference")
+    at.button(key="add-choice-button-work_kind").click().run()
+    assert _said(at.success, "Family group conference is offered in kinds of work.")
+    at.selectbox(key="choice-outcome").select_index(4)  # "Recommend closure"
+    at.button(key="retire-choice-button-outcome").click().run()
+    assert _said(at.success, "Retired")
+    with reading(app_engine) as s:
+        closure = s.scalars(select(ChoiceItem).where(ChoiceItem.label == "Recommend closure")).one()
+        assert closure.retired_at is not None
+    at.selectbox(key="choice-outcome").select_index(4)
+    at.button(key="retire-choice-button-outcome").click().run()
+    assert _said(at.success, "Offered again.")
+    assert _verbs(app_engine)[-3:] == ["choice.add", "choice.retire", "choice.restore"]

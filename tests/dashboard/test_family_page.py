@@ -8,12 +8,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from dashboard.components.text import md
-from db.models import AuditEvent, Child, Family, User
+from db.models import AuditEvent, Child, ChoiceItem, Family, User
 from db.services.actions import add_action
 from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
+from db.services.supervision import UpdateEntry, record_decision
 from db.session import reading, transaction
+from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import Team1, make_team
@@ -44,6 +46,7 @@ def test_the_family_page_shows_the_history_and_records_one_view(
         "Ratings by each professional, month by month",
         "Family score",
         "Legal status",
+        "Updates and decisions, month by month",
         "Actions",
         "Changes to ratings",
     ]
@@ -109,3 +112,21 @@ def test_a_service_lead_or_another_team_sees_no_family(run_page: PageRunner, app
 def _family_id(engine: Engine, ref: str) -> int:
     with reading(engine) as s:
         return s.scalars(select(Family.id).where(Family.case_reference == ref)).one()
+
+
+def test_the_updates_and_decision_are_shown_month_by_month(run_page: PageRunner, app_engine: Engine) -> None:
+    with transaction(app_engine) as s:
+        team = make_team(s, "Hitchin B", "F-2")
+    update = UpdateEntry(team.family.id, "Visited **twice**\nSchool ok")
+    save_family_form(app_engine, team.social_worker, team.meeting.id, [], update)
+    with reading(app_engine) as s:
+        outcome = s.scalars(select(ChoiceItem.id).where(ChoiceItem.kind == ChoiceKind.OUTCOME)).first()
+    assert outcome is not None
+    record_decision(app_engine, team.manager, team.meeting.id, team.family.id, "Keep the plan", outcome, None, None)
+    at = run_page("family.py", team.mental_health)
+    [month] = [e for e in at.expander if e.label.startswith("Meeting of")]
+    assert month.label == "Meeting of 14/10/2026"
+    markdown = [m.value for m in at.markdown]
+    assert f"**{md('Social worker · SW Hitchin B')}**" in markdown
+    assert md("Visited **twice**") + "  \n" + md("School ok") in markdown
+    assert "**Decision: Continue the plan** · next review not set" in markdown

@@ -14,18 +14,23 @@ from db.models import (
     Action,
     AuditEvent,
     Child,
+    ChoiceItem,
     Family,
+    FamilyDecision,
     FamilyDiscussion,
     FamilyRiskScore,
     Involvement,
     LegalStatusPeriod,
     Meeting,
+    SupervisionUpdate,
     User,
 )
 from db.queries.family_card import CardChild, CardProfessional, CardRating, FamilyCard
 from db.services.meetings import close_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
+from db.services.supervision import UpdateEntry, record_decision
 from db.session import reading, transaction
+from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 from tests.dashboard.conftest import PageRunner
 from tests.db.factories import MEETING_DAY, Team1, make_team
@@ -139,6 +144,25 @@ def test_the_chair_opens_a_meeting_rates_come_in_and_closing_stores_the_scores(
 
     at.button(key="mark-discussed").click().run()
     assert _ranking(at).iloc[0]["Discussed"] == "✓ Yes"
+    assert "1 family is discussed without a decision recorded: F\\-1. You can still close." in [
+        c.value for c in at.caption
+    ]
+    # the chair records the decision on the card: it is shown with the outcome and the next review
+    key = f"{meeting.id}-{team.family.id}"
+    at.text_area(key=f"decision-text-{key}").input("Keep the plan.\nReview the **drugs** work.")
+    at.selectbox(key=f"decision-outcome-{key}").select_index(0)
+    assert at.date_input(key=f"decision-review-{key}").value == NEXT_MONTH + dt.timedelta(days=28)
+    at.button(key=f"decision-save-{key}").click().run()
+    assert not at.error
+    assert at.success[0].value == md("Decision recorded for F-1.")
+    markdown = [m.value for m in at.markdown]
+    assert (
+        f"**Continue the plan** · next review {(NEXT_MONTH + dt.timedelta(days=28)):%d/%m/%Y} · recorded by "
+        + md(team.manager.display_name)
+        in markdown
+    )
+    assert md("Keep the plan.") + "  \n" + md("Review the **drugs** work.") in markdown
+    assert not any("without a decision" in c.value for c in at.caption)
     at.button(key="close-meeting-button").click().run()
     assert at.warning[0].value.startswith("Tick the box")
     at.checkbox(key="close-confirm").check()
@@ -375,3 +399,33 @@ def test_a_chair_deactivated_after_the_page_was_drawn_cannot_mark_a_family(
     with reading(app_engine) as s:
         assert s.scalars(select(FamilyDiscussion)).all() == []
     assert not at.dataframe  # the page ended the session instead of showing the caseload
+
+
+def test_after_closing_the_manager_corrects_an_update_and_the_decision_with_a_reason(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    save_family_form(app_engine, team.social_worker, team.meeting.id, [], UpdateEntry(team.family.id, "Visited once"))
+    with reading(app_engine) as s:
+        outcomes = s.scalars(select(ChoiceItem.id).where(ChoiceItem.kind == ChoiceKind.OUTCOME)).all()
+    record_decision(app_engine, team.manager, team.meeting.id, team.family.id, "Keep going", outcomes[0], None, None)
+    close_meeting(app_engine, team.manager, team.meeting.id)
+    key = f"{team.meeting.id}-{team.family.id}"
+    at = run_page("meeting.py", team.manager)
+    assert not [k for k in _button_keys(at) if k.startswith("decision-save")]  # locked: no decision form
+    at.text_area(key=f"decision-correct-update-text-{key}").input("Visited twice")
+    at.text_area(key=f"decision-update-reason-{key}").input("short")
+    at.button(key=f"decision-correct-update-save-{key}").click().run()
+    assert at.error and "Say why" in at.error[0].value
+    at.text_area(key=f"decision-update-reason-{key}").input("The second visit was left out")
+    at.button(key=f"decision-correct-update-save-{key}").click().run()
+    assert not at.error
+    at.selectbox(key=f"decision-correct-decision-outcome-{key}").set_value(outcomes[3])
+    at.text_area(key=f"decision-decision-reason-{key}").input("The outcome was recorded wrongly")
+    at.button(key=f"decision-correct-decision-save-{key}").click().run()
+    assert not at.error
+    with reading(app_engine) as s:
+        update = s.scalars(select(SupervisionUpdate)).one()
+        decision = s.scalars(select(FamilyDecision)).one()
+    assert (update.text, update.correction_reason) == ("Visited twice", "The second visit was left out")
+    assert (decision.outcome_id, decision.correction_reason) == (outcomes[3], "The outcome was recorded wrongly")
+    assert "Corrected after the meeting closed: The outcome was recorded wrongly" in [c.value for c in at.caption]

@@ -10,11 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.components.text import md
 from db.access import AccessDenied
-from db.models import Child, Involvement, LegalStatusPeriod, Meeting, Rating, User, utcnow
+from db.models import Child, Involvement, LegalStatusPeriod, Meeting, Rating, SupervisionUpdate, User, utcnow
 from db.queries.rating_form import MyRating, age_on, rating_form
 from db.services.meetings import close_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
 from db.services.scores import store_meeting_scores
+from db.services.supervision import UpdateEntry
 from db.session import reading, transaction
 from risk.vocabulary import RAG, LegalStatus, MeetingStatus
 from tests.dashboard.conftest import PageRunner
@@ -282,3 +283,47 @@ def test_age_counts_a_birthday_on_the_day() -> None:
     assert age_on(dt.date(2018, 10, 14), MEETING_DAY) == 8
     assert age_on(dt.date(2018, 10, 15), MEETING_DAY) == 7
     assert age_on(dt.date(2020, 2, 29), dt.date(2021, 2, 28)) == 0
+
+
+def _update(engine: Engine, team: Team1, who: User) -> SupervisionUpdate | None:
+    with reading(engine) as s:
+        return s.scalars(
+            select(SupervisionUpdate).where(
+                SupervisionUpdate.family_id == team.family.id, SupervisionUpdate.author_id == who.id
+            )
+        ).one_or_none()
+
+
+def test_the_update_for_supervision_is_saved_with_the_ratings_and_shown_again(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    at = run_page("rate.py", team.social_worker)
+    update = at.text_area(key=f"update-{team.meeting.id}-{team.family.id}")
+    assert update.label == "Your update for supervision (optional)"
+    kind = at.selectbox(key=f"work-kind-{team.meeting.id}-{team.family.id}")
+    assert kind.options[:2] == ["Home visit", "Direct work with the child"]
+    at.radio(key=rag_key(team.meeting.id, team.child.id)).set_value(RAG.AMBER)
+    update.input(f"Two home visits. {NASTY}")
+    kind.select_index(0)
+    _save_button(at, team).click().run()
+    assert not at.exception and not at.error
+    assert _saved(at)[0].startswith("Your ratings for F\\-1\\: 1 saved; your update saved")
+    stored = _update(app_engine, team, team.social_worker)
+    assert stored is not None and stored.text == f"Two home visits. {NASTY}" and stored.work_kind_id is not None
+    again = run_page("rate.py", team.social_worker)
+    assert again.text_area(key=f"update-{team.meeting.id}-{team.family.id}").value == f"Two home visits. {NASTY}"
+    assert again.selectbox(key=f"work-kind-{team.meeting.id}-{team.family.id}").value == stored.work_kind_id
+
+
+def test_an_update_saved_on_another_device_is_never_overwritten_from_the_page(
+    run_page: PageRunner, app_engine: Engine, team: Team1
+) -> None:
+    at = run_page("rate.py", team.social_worker)
+    save_family_form(app_engine, team.social_worker, team.meeting.id, [], UpdateEntry(team.family.id, "On my phone"))
+    at.text_area(key=f"update-{team.meeting.id}-{team.family.id}").input("On my laptop")
+    _save_button(at, team).click().run()
+    [error] = at.error
+    assert error.value.startswith("Your update for this family was changed elsewhere")
+    stored = _update(app_engine, team, team.social_worker)
+    assert stored is not None and stored.text == "On my phone"
+    assert at.text_area(key=f"update-{team.meeting.id}-{team.family.id}").value == "On my laptop"  # kept on screen

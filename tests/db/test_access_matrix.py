@@ -45,13 +45,14 @@ from db.exports.template import caseload_rows, rows_csv
 from db.imports.service import import_caseload
 from db.imports.ssd import Extract, Mapping, import_ssd
 from db.migrate import upgrade
-from db.models import AuditEvent, Base, Involvement, Meeting, Office, Rating, User
+from db.models import AuditEvent, Base, ChoiceItem, Involvement, Meeting, Office, Rating, User
 from db.queries import admin as admin_queries
 from db.queries import audit_search
 from db.queries.audit_about import events_about, family_subject
 from db.queries.calibration import rater_agreement, role_severity
 from db.queries.caseload import get_meeting, ranked_caseload, team_meetings
 from db.queries.caseload_filters import last_discussed
+from db.queries.choices import choice_list
 from db.queries.corrections import correctable_ratings
 from db.queries.discussions import meeting_discussions
 from db.queries.family_card import family_card
@@ -69,6 +70,7 @@ from db.services import admin as admin_services
 from db.services import mfa
 from db.services.accounts import change_password, create_user, hash_password, set_own_preference, set_table_view
 from db.services.actions import add_action, complete_action
+from db.services.choices import add_choice, retire_choice
 from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
@@ -76,7 +78,7 @@ from db.services.erasure import erase_child, erase_family
 from db.services.family_details import correct_child, correct_family
 from db.services.meeting_summaries import store_meeting_summaries
 from db.services.meetings import close_meeting, move_meeting, open_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
 from db.services.reminders import ReminderRun, send_reminders, set_reminder_emails
 from db.services.restriction import lift_restriction, restrict_family
 from db.services.schedules import (
@@ -87,8 +89,10 @@ from db.services.schedules import (
     undo_schedule_change,
 )
 from db.services.scores import rebuild_scores, set_team_policy
+from db.services.supervision import UpdateEntry, correct_decision, correct_update, record_decision
 from db.session import make_engine, reading, transaction
 from risk.schedule import Pattern, ScheduleRule
+from risk.supervision import DEFAULT_CHOICES, ChoiceKind
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.conftest import DATABASES, _recreate_postgres_database, scratch_postgres_url
 from tests.db.factories import MEETING_DAY, make_team
@@ -136,6 +140,8 @@ class World:
     action_b: int
     involvement_b: int
     people: dict[str, User] = field(default_factory=dict)
+    update_b: int = 0
+    decision_b: int = 0
 
     def person(self, key: str) -> User:
         return self.people[key]
@@ -207,13 +213,42 @@ def build_world(engine: Engine) -> World:
                 Involvement.family_id == b.family.id, Involvement.practitioner_id == b.social_worker.id
             )
         ).one()
-    [rating] = save_ratings(engine, b.social_worker, ids["closed_meeting_b"], [RatingEntry(b.child.id, RAG.RED)])
+    saved = save_family_form(
+        engine,
+        b.social_worker,
+        ids["closed_meeting_b"],
+        [RatingEntry(b.child.id, RAG.RED)],
+        UpdateEntry(b.family.id, "Home visit to F-B: Mum engaged", _choice(engine, ChoiceKind.WORK_KIND)),
+    )
+    [rating], update = saved.ratings, saved.update
+    assert update is not None
     mark_discussed(engine, b.manager, ids["closed_meeting_b"], b.family.id)
+    decision = record_decision(
+        engine, b.manager, ids["closed_meeting_b"], b.family.id, "Continue", _choice(engine, ChoiceKind.OUTCOME),
+        None, None,
+    )  # fmt: skip
     close_meeting(engine, b.manager, ids["closed_meeting_b"])
     action = add_action(engine, b.manager, ids["meeting_b"], b.family.id, "Visit", b.social_worker.id, MEETING_DAY)
     return World(
-        engine=engine, rating_b=rating.id, action_b=action.id, involvement_b=involvement_b, people=people, **ids
+        engine=engine,
+        rating_b=rating.id,
+        action_b=action.id,
+        involvement_b=involvement_b,
+        people=people,
+        update_b=update.id,
+        decision_b=decision.id,
+        **ids,
     )
+
+
+def _choice(engine: Engine, kind: ChoiceKind, n: int = 0) -> int:
+    """The `n`th entry on offer of one of the administrator's lists."""
+    with reading(engine) as s:
+        return s.scalars(
+            select(ChoiceItem.id)
+            .where(ChoiceItem.kind == kind, ChoiceItem.retired_at.is_(None))
+            .order_by(ChoiceItem.id)
+        ).all()[n]
 
 
 @pytest.fixture
@@ -469,6 +504,36 @@ PROBES = [
         lambda w, who, r: [x.rag for x in r] == [RAG.GREEN],
     ),
     Probe(
+        save_family_form,
+        lambda w, u: save_family_form(
+            w.engine, u, w.meeting_b, [RatingEntry(w.child_b, RAG.AMBER)], UpdateEntry(w.family_b, "Visited twice")
+        ),
+        frozenset({"B:social_worker"}),
+        lambda w, who, r: [x.rag for x in r.ratings] == [RAG.AMBER] and r.update.text == "Visited twice",
+    ),
+    Probe(
+        record_decision,
+        lambda w, u: record_decision(
+            w.engine, u, w.meeting_b, w.family_b, "Step up", _choice(w.engine, ChoiceKind.OUTCOME, 1), None, None
+        ),
+        B_MANAGER,
+        lambda w, who, r: r.family_id == w.family_b and r.text == "Step up",
+    ),
+    Probe(
+        correct_update,
+        lambda w, u: correct_update(w.engine, u, w.update_b, "Two home visits", None, REASON, 1),
+        B_MANAGER,
+        lambda w, who, r: r.text == "Two home visits" and r.correction_reason == REASON,
+    ),
+    Probe(
+        correct_decision,
+        lambda w, u: correct_decision(
+            w.engine, u, w.decision_b, "Step down", _choice(w.engine, ChoiceKind.OUTCOME, 3), None, REASON, 1
+        ),
+        B_MANAGER,
+        lambda w, who, r: r.text == "Step down" and r.correction_reason == REASON,
+    ),
+    Probe(
         open_meeting,
         lambda w, u: open_meeting(w.engine, u, w.team_b, MEETING_DAY + dt.timedelta(days=28)),
         B_MANAGER,
@@ -686,6 +751,17 @@ PROBES = [
         lambda w, who, r: len(r) > 0 and _rating_changes_without_values(r),
     ),
     Probe(
+        add_choice,
+        lambda w, u: add_choice(w.engine, u, ChoiceKind.WORK_KIND, "Family group conference"),
+        ADMINS,
+        lambda w, who, r: r.label == "Family group conference",
+    ),
+    Probe(
+        retire_choice,
+        lambda w, u: retire_choice(w.engine, u, _choice(w.engine, ChoiceKind.WORK_KIND)),
+        ADMINS,
+    ),
+    Probe(
         admin_services.add_office,
         lambda w, u: admin_services.add_office(w.engine, u, "C office"),
         ADMINS,
@@ -860,6 +936,12 @@ PROBES = [
         prepare=_give_password,
     ),
     Probe(set_table_view, lambda w, u: set_table_view(w.engine, u, True), EVERYONE_ACTIVE),
+    Probe(
+        choice_list,
+        lambda w, u: choice_list(w.engine, u, ChoiceKind.OUTCOME),
+        EVERYONE_ACTIVE,  # the service's own words, not case data
+        lambda w, who, r: len(r) == len(DEFAULT_CHOICES[ChoiceKind.OUTCOME]),
+    ),
     Probe(set_own_preference, lambda w, u: set_own_preference(w.engine, u, "reminder_emails", False), EVERYONE_ACTIVE),
     Probe(
         mfa.enrol,
@@ -896,6 +978,7 @@ BY_NAME = {probe.name: probe for probe in PROBES}
 HELPERS = {
     "services.meetings.add_meeting": "runs inside open_meeting and open_due_meetings, which check who may open",
     "services.audit.record": "writes the event its caller decided on, inside the caller's transaction",
+    "services.supervision.save_update_in": "runs inside save_family_form, which checks who may save first",
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores and "
     "set_team_policy",

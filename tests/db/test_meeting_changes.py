@@ -25,7 +25,7 @@ import db.services
 from db.access import AccessDenied
 from db.imports import import_caseload
 from db.imports.ssd import import_ssd
-from db.models import Action, Family, Involvement, Meeting, Rating, User, utcnow
+from db.models import Action, ChoiceItem, Family, Involvement, Meeting, Rating, User, utcnow
 from db.queries.caseload import ranked_caseload
 from db.queries.family_card import family_card
 from db.queries.live_meeting import SHARED, meeting_mark
@@ -36,10 +36,12 @@ from db.services.discussions import mark_discussed, open_family, run_the_clock, 
 from db.services.erasure import erase_child, erase_family
 from db.services.family_details import correct_child, correct_family
 from db.services.meetings import close_meeting, move_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
 from db.services.restriction import lift_restriction, restrict_family
 from db.services.scores import rebuild_scores, set_team_policy
+from db.services.supervision import UpdateEntry, record_decision
 from db.session import reading, transaction
+from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
 from tests.imports import ssd_extracts
@@ -137,6 +139,13 @@ NOT_SHOWN = {
     "db.records.backup.pg_dump_snapshot": "reads",
     "db.records.backup.backup_database": "reads",
     "db.records.backup.restore_database": "into an empty database only; shared results are keyed by opening time too",
+    "db.services.supervision.save_update_in": "runs inside save_family_form, which bumps",
+    "db.services.supervision.clean_update_text": "checks text, writes nothing",
+    "db.services.supervision.correct_update": "a closed meeting's record: no live screen shows it",
+    "db.services.supervision.correct_decision": "a closed meeting's record: no live screen shows it",
+    "db.services.meetings.discussed_without_decision": "reads",
+    "db.services.choices.add_choice": "a new entry changes no record; the forms read the lists at every full run",
+    "db.services.choices.retire_choice": "a retired entry keeps its words on the records that chose it",
 }
 
 
@@ -184,6 +193,11 @@ def world(engine: Engine, tmp_path: Path) -> World:
         s.flush()
         involvement = s.scalars(select(Involvement).where(Involvement.practitioner_id == team.mental_health.id)).one()
         return World(team, admin, fsw, team.meeting.id, before.id, rating, action, involvement, tmp_path)
+
+
+def _outcome(engine: Engine) -> int:
+    with reading(engine) as s:
+        return s.scalars(select(ChoiceItem.id).where(ChoiceItem.kind == ChoiceKind.OUTCOME)).first() or 0
 
 
 def _lift_restriction(engine: Engine, w: World) -> object:
@@ -242,6 +256,12 @@ WRITES: dict[str, Callable[[Engine, World], object]] = {
     ),
     "db.services.ratings.save_ratings": lambda e, w: save_ratings(
         e, w.team.social_worker, w.meeting_id, [RatingEntry(w.team.child.id, RAG.AMBER)]
+    ),
+    "db.services.ratings.save_family_form": lambda e, w: save_family_form(
+        e, w.team.social_worker, w.meeting_id, [], UpdateEntry(w.team.family.id, "Visited twice")
+    ),
+    "db.services.supervision.record_decision": lambda e, w: record_decision(
+        e, w.team.manager, w.meeting_id, w.team.family.id, "Continue the plan", _outcome(e), None, None
     ),
     "db.services.discussions.open_family": lambda e, w: open_family(e, w.team.manager, w.meeting_id, w.team.family.id),
     "db.services.discussions.run_the_clock": lambda e, w: run_the_clock(

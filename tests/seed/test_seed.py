@@ -16,13 +16,16 @@ from db.migrate import upgrade
 from db.models import (
     Base,
     Child,
+    ChoiceItem,
     Family,
+    FamilyDecision,
     FamilyDiscussion,
     Involvement,
     LegalStatusPeriod,
     Meeting,
     Office,
     Rating,
+    SupervisionUpdate,
     Team,
     User,
 )
@@ -266,3 +269,22 @@ def test_past_meetings_recorded_most_families_as_discussed_and_the_open_one_none
     assert records == families_at_closed  # every family at a past meeting has its line in the record
     assert 0.85 < discussed / records < 0.98  # most discussed, not all: a long caseload is not always finished
     assert marked_by_chair == discussed
+
+
+def test_the_demo_has_updates_and_decisions_from_the_professionals_and_chairs(demo: Engine) -> None:
+    with reading(demo) as s:
+        updates = s.execute(
+            select(SupervisionUpdate.author_id, Involvement.practitioner_id).outerjoin(
+                Involvement,
+                (Involvement.family_id == SupervisionUpdate.family_id)
+                & (Involvement.practitioner_id == SupervisionUpdate.author_id),
+            )
+        ).all()
+        assert updates and all(involved is not None for _, involved in updates)  # only people working with them
+        decisions = s.execute(
+            select(FamilyDecision.chair_id, Meeting.chair_id, Meeting.status).join(
+                Meeting, Meeting.id == FamilyDecision.meeting_id
+            )
+        ).all()
+        assert decisions and all(status is MeetingStatus.CLOSED for _, _, status in decisions)
+        assert s.scalar(select(func.count()).select_from(ChoiceItem).where(ChoiceItem.retired_at.is_(None))) == 13

@@ -8,19 +8,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from db.models import Child, Family, LegalStatusPeriod, User
+from db.models import Child, ChoiceItem, Family, LegalStatusPeriod, User
 from db.services.actions import add_action
 from db.services.audit import record
 from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed
 from db.services.meetings import close_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
+from db.services.supervision import UpdateEntry, record_decision
 from db.session import transaction
+from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, LegalStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
+
+WORK_KIND, OUTCOME = ChoiceKind.WORK_KIND, ChoiceKind.OUTCOME
 
 OPENED_ON = dt.date(2022, 1, 5)
 CLOSED_ON = dt.date(2024, 6, 30)
@@ -29,9 +33,11 @@ ever judged as of today or earlier); its meeting history keeps the factory's dat
 RATIONALE = "Zebedee told the school Ottoline was left alone overnight"
 ACTION_TEXT = "Visit Zebedee and Ottoline at school with the designated safeguarding lead"
 REASON = "Entered for Ottoline by mistake at the meeting"
+UPDATE_TEXT = "Home visit: Zebedee's father was at the house again"
+DECISION_TEXT = "Strategy discussion about Zebedee's father this week"
 OLD_NAMES = ("Zebedee", "Ottoline")
 OLD_REFERENCES = ("F-77", "F-77-1", "F-77-2")
-IDENTIFYING = (*OLD_NAMES, *OLD_REFERENCES, RATIONALE, ACTION_TEXT, REASON)
+IDENTIFYING = (*OLD_NAMES, *OLD_REFERENCES, RATIONALE, ACTION_TEXT, REASON, UPDATE_TEXT, DECISION_TEXT)
 
 
 @dataclass
@@ -83,6 +89,8 @@ def build_records(engine: Engine) -> Records:
     save_ratings(engine, sw, meeting, [RatingEntry(ids[0], RAG.AMBER, RATIONALE), RatingEntry(ids[1], RAG.GREEN)])
     [first] = save_ratings(engine, sw, meeting, [RatingEntry(ids[0], RAG.RED, RATIONALE, expected_version=1)])
     [wrong] = save_ratings(engine, mh, meeting, [RatingEntry(ids[1], RAG.RED, "Worried about Ottoline")])
+    save_family_form(engine, sw, meeting, [], UpdateEntry(subject.family.id, UPDATE_TEXT, _first(engine, WORK_KIND)))
+    record_decision(engine, manager, meeting, subject.family.id, DECISION_TEXT, _first(engine, OUTCOME), None, None)
     add_action(engine, manager, meeting, subject.family.id, ACTION_TEXT, sw.id, MEETING_DAY + dt.timedelta(days=14))
     mark_discussed(engine, manager, meeting, subject.family.id)
     close_meeting(engine, manager, meeting)
@@ -90,6 +98,7 @@ def build_records(engine: Engine) -> Records:
     assert first.version == 2
 
     save_ratings(engine, other.social_worker, other.meeting.id, [RatingEntry(other.child.id, RAG.RED, "Amy is fine")])
+    save_family_form(engine, other.social_worker, other.meeting.id, [], UpdateEntry(other.family.id, "Amy is fine"))
     close_meeting(engine, other.manager, other.meeting.id)
 
     record_view(engine, admin, "family", subject.family.id)
@@ -98,6 +107,11 @@ def build_records(engine: Engine) -> Records:
         family = s.get_one(Family, subject.family.id)
         family.opened_on, family.closed_on = OPENED_ON, CLOSED_ON
     return Records(subject, other, admin, lead, second)
+
+
+def _first(engine: Engine, kind: ChoiceKind) -> int:
+    with transaction(engine) as s:
+        return s.scalars(select(ChoiceItem.id).where(ChoiceItem.kind == kind).order_by(ChoiceItem.id)).first() or 0
 
 
 @pytest.fixture

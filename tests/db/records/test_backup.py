@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from db.access import AccessDenied
 from db.errors import InvalidInput
 from db.migrate import upgrade
-from db.models import AuditEvent, Child, Family, Involvement, Meeting, Office, Rating, Team, User
+from db.models import AuditEvent, Child, Family, Involvement, Meeting, Office, Rating, SupervisionUpdate, Team, User
 from db.records.backup import (
     BackupFailed,
     Snapshot,
@@ -32,8 +32,10 @@ from db.records.backup import (
     restore_database,
 )
 from db.records.schema_check import repair_schema
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form
+from db.services.supervision import UpdateEntry
 from db.session import make_engine, reading, transaction
+from risk.supervision import default_choice_rows
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.conftest import _recreate_postgres_database, scratch_postgres_url
 from tests.db.factories import MEETING_DAY
@@ -90,16 +92,21 @@ def save_until_stopped(
     stop: threading.Event,
     errors: list[BaseException],
 ) -> None:
-    """Save a whole family at a time, a new colour for every child each time, until told to stop."""
+    """Save a whole family at a time, a new colour for every child and a new update each time, until told to stop."""
     versions: dict[int, int | None] = defaultdict(lambda: None)
-    families = itertools.cycle(busy.families.values())
+    update_versions: dict[int, int | None] = defaultdict(lambda: None)
+    families = itertools.cycle(busy.families.items())
     try:
         for save in range(MAX_SAVES):
-            child_ids = next(families)
+            family_id, child_ids = next(families)
             colour = COLOURS[(save // FAMILIES) % len(COLOURS)]
             entries = [RatingEntry(c, colour, f"save {save}", expected_version=versions[c]) for c in child_ids]
-            for rating in save_ratings(engine, person, busy.meeting_id, entries):
+            update = UpdateEntry(family_id, f"save {save}", expected_version=update_versions[family_id])
+            saved = save_family_form(engine, person, busy.meeting_id, entries, update)
+            for rating in saved.ratings:
                 versions[rating.child_id] = rating.version
+            assert saved.update is not None
+            update_versions[family_id] = saved.update.version
             if save + 1 == SAVES_BEFORE_BACKUP:
                 ready.wait()
             if save + 1 > SAVES_BEFORE_BACKUP and stop.is_set():
@@ -115,6 +122,7 @@ def assert_consistent(engine: Engine, busy: Busy) -> None:
     save of a family is whole (all its children at the same version and colour)."""
     with reading(engine) as s:
         ratings = s.scalars(select(Rating)).all()
+        updates = s.scalars(select(SupervisionUpdate)).all()
         events: dict[str, list[AuditEvent]] = defaultdict(list)
         for event in s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "rating").order_by(AuditEvent.id)):
             events[event.entity_id or ""].append(event)
@@ -128,6 +136,11 @@ def assert_consistent(engine: Engine, busy: Busy) -> None:
         saves[(rating.practitioner_id, family_of[rating.child_id])].add((rating.version, rating.rag))
     assert all(len(states) == 1 for states in saves.values()), "a family was half saved"
     assert len(events) == len(ratings), "an audit event for a rating that is not there"
+    # each professional's update was saved with their ratings of the family, in the same transactions
+    assert len(updates) == len(saves)
+    for update in updates:
+        [(version, _)] = saves[(update.author_id, update.family_id)]
+        assert update.version == version, "an update and its ratings from different saves"
 
 
 @pytest.fixture
@@ -260,7 +273,10 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_changes(
         restore_database(other_kind, None, backup.path)
     target = make_engine(restore_url)
     try:
-        empty = Snapshot(head_revision(), dict.fromkeys(database_snapshot(engine).counts, 0))
+        empty = Snapshot(
+            head_revision(),
+            dict.fromkeys(database_snapshot(engine).counts, 0) | {"choice_item": len(default_choice_rows())},
+        )  # as freshly migrated: the lists the migrations seed, nothing else
         assert database_snapshot(target) == empty
     finally:
         target.dispose()

@@ -152,6 +152,8 @@ def test_a_dry_run_counts_exactly_what_applying_changes_and_changes_nothing(engi
         "children": 2,
         "rationales_removed": 2,  # Zebedee's (saved twice: one rating) and Ottoline's mental health rating
         "actions_removed": 1,
+        "updates_removed": 1,
+        "decisions_removed": 1,
         "explanations_rewritten": 1,
         "audit_events_pseudonymised": applied.audit_events_pseudonymised,
     }
@@ -229,7 +231,11 @@ def test_other_families_keep_every_detail(engine: Engine, records: Records) -> N
         assert s.scalars(select(Rating.rationale).where(Rating.child_id == records.other.child.id)).all() == [
             "Amy is fine"
         ]
-    assert text_containing(engine, "Amy is fine") == ["audit_event.after", "rating.rationale"]
+    assert text_containing(engine, "Amy is fine") == [
+        "audit_event.after",
+        "rating.rationale",
+        "supervision_update.text",
+    ]
 
 
 def test_an_anonymised_family_is_not_due_again(engine: Engine, records: Records) -> None:

@@ -25,7 +25,7 @@ from db.records.subject_access import (
 )
 from db.records.subject_access_pdf import subject_access_pdf
 from db.session import reading
-from tests.db.records.conftest import ACTION_TEXT, RATIONALE, REASON, Records
+from tests.db.records.conftest import ACTION_TEXT, DECISION_TEXT, RATIONALE, REASON, UPDATE_TEXT, Records
 
 # Where each table that references a family or a child appears in the export (a new table that references them
 # fails the test below until the export includes it).
@@ -39,6 +39,8 @@ FILE_OF_TABLE = {
     "action": "actions",
     "family_anonymisation": "family",
     "family_discussion": "discussions",
+    "supervision_update": "updates",
+    "family_decision": "decisions",
 }
 # Columns that point at a family without holding anything about it: which card the chair has open right now (a
 # pointer for followers' screens, cleared when the meeting closes; the time spent is in family_discussion).
@@ -106,6 +108,10 @@ def test_the_family_export_holds_every_row_that_references_the_family(engine: En
     assert {row["id"] for row in tables["audit_events"]} >= about
     assert {r["rationale"] for r in tables["ratings"]} >= {RATIONALE}
     assert [a["text"] for a in tables["actions"]] == [ACTION_TEXT]
+    assert [(u["text"], u["kind_of_work"], u["role"]) for u in tables["updates"]] == [
+        (UPDATE_TEXT, "Home visit", "social worker")
+    ]
+    assert [(d["decision"], d["outcome"]) for d in tables["decisions"]] == [(DECISION_TEXT, "Continue the plan")]
     assert [(d["meeting_date"], d["discussed"]) for d in tables["discussions"]] == [("2026-10-14", "yes")]
     history = tables["rating_history"]
     assert [h["what"] for h in history].count("rating changed") == 1
@@ -125,6 +131,9 @@ def test_the_export_discloses_nothing_of_another_family(engine: Engine, records:
 def test_a_childs_export_holds_that_childs_rows_and_not_a_siblings(engine: Engine, records: Records) -> None:
     tables = unzip(subject_access_zip(subject_access_export(engine, records.admin, child_reference="F-77-2")))
     assert [c["first_name"] for c in tables["children"]] == ["Ottoline"]
+    # the family's updates and decisions are about the child too
+    assert [u["text"] for u in tables["updates"]] == [UPDATE_TEXT]
+    assert [d["decision"] for d in tables["decisions"]] == [DECISION_TEXT]
     with reading(engine) as s:
         ratings = {str(i) for i in s.scalars(select(Rating.id).where(Rating.child_id == records.second_child.id))}
     assert {r["id"] for r in tables["ratings"]} == ratings
