@@ -61,6 +61,7 @@ NOT_SHOWN = {
     "db.services.accounts.check_new_password": "checks a password, writes nothing",
     "db.services.accounts.sign_in": "a sign-in changes no meeting",
     "db.services.accounts.record_sign_out": "audit only",
+    "db.services.refusals.record_refusals": "audit only: a refused access changes nothing",
     "db.services.accounts.create_user": "a new account works with no family until involvement (which bumps) is added",
     "db.services.accounts.change_password": "a password changes no meeting",
     "db.services.accounts.set_table_view": "how one person's tables are drawn, kept in their own session",
