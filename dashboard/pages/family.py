@@ -107,7 +107,7 @@ families = or_stop(lambda: team_families(engine(), user, team_id))
 if not families:
     st.info("This team has no families yet. An administrator adds them (Admin, or an import).")
     st.stop()
-labels = {f.id: f.case_reference + (f" (closed {uk_date(f.closed_on)})" if f.closed_on else "") for f in families}
+labels = {f.id: f.label + (f" (closed {uk_date(f.closed_on)})" if f.closed_on else "") for f in families}
 ids = list(labels)
 wanted = st.session_state.get(FAMILY_KEY)
 family_id = st.selectbox(

@@ -91,7 +91,7 @@ def _save(user: User, meeting_id: int, family: FamilyToRate, families: list[Fami
     _loaded_versions(meeting_id, family).update({rating.child_id: rating.version for rating in saved})
     st.session_state.pop(_stale_key(meeting_id, family.family_id), None)
     changed = "no changes to save" if not saved else f"{len(saved)} saved"
-    st.success(md(f"Your ratings for {family.case_reference}: {changed}. {_progress_words(meeting_id, families)}"))
+    st.success(md(f"Your ratings for {family.label}: {changed}. {_progress_words(meeting_id, families)}"))
 
 
 def _rated(meeting_id: int, family: FamilyToRate) -> int:
@@ -124,7 +124,7 @@ def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: li
         _save(user, meeting_id, family, families)
     rated = _rated(meeting_id, family)
     count = f"{rated} of {len(family.children)} rated"
-    with st.expander(f"{md(family.case_reference)} · {count}", expanded=rated < len(family.children)):
+    with st.expander(f"{md(family.label)} · {count}", expanded=rated < len(family.children)):
         with st.form(f"rate-form-{meeting_id}-{family.family_id}", border=False):
             for child in family.children:
                 status = f" · {child.legal_status.short}" if child.legal_status else ""
@@ -144,9 +144,9 @@ def _family_form(user: User, meeting_id: int, family: FamilyToRate, families: li
                     max_chars=RATIONALE_MAX,
                     key=_why_key(meeting_id, child.child_id),
                 )
-            st.form_submit_button(f"Save ratings for {md(family.case_reference)}", type="primary", key=save_key)
+            st.form_submit_button(f"Save ratings for {md(family.label)}", type="primary", key=save_key)
         if st.session_state.get(_stale_key(meeting_id, family.family_id)) and st.button(
-            f"Load the latest saved ratings for {md(family.case_reference)}",
+            f"Load the latest saved ratings for {md(family.label)}",
             key=f"reload-{meeting_id}-{family.family_id}",
             help="Replaces what you typed for this family with what is saved now.",
         ):

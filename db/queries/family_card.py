@@ -14,13 +14,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import NotFound
-from db.models import Action, Child, Family, FamilyRiskScore, Meeting, Rating, User
+from db.models import Action, Child, Family, FamilyRiskScore, Meeting, Rating, Team, User
 from db.queries.caseload import get_meeting
 from db.queries.live_meeting import shared_while_open
 from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting, team_policy
 from db.queries.rating_form import age_on
 from db.session import reading
 from risk.inputs import FamilyAtMeeting
+from risk.presentation import family_label
 from risk.ranking import assess_family
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
@@ -90,6 +91,14 @@ class FamilyCard:
     open_actions: tuple[CardAction, ...] = ()
     persistent_disagreement: bool = False
     """The same split between professionals at most of the family's recent meetings; the explanation says which."""
+    display_name: str | None = None
+    """The family's name as the case system holds it (risk.presentation.family_label shows it)."""
+    presentation_initials: bool = False
+    """The team shows families' names as initials only in Presentation mode."""
+
+    def label(self, presentation: bool = False) -> str:
+        """The family as its team sees it: reference and name, or initials on a shared screen if the team says so."""
+        return family_label(self.case_reference, self.display_name, presentation and self.presentation_initials)
 
     @property
     def action_owners(self) -> tuple[CardProfessional, ...]:
@@ -150,6 +159,8 @@ def _card(session: Session, meeting: Meeting, family_id: int) -> FamilyCard:
         previous_held_on=before.held_on if before else None,
         family_id=family.family_id,
         case_reference=family.case_reference,
+        display_name=family.display_name,
+        presentation_initials=session.get_one(Team, meeting.team_id).presentation_initials,
         social_worker=worker,
         band=band,
         score=score,

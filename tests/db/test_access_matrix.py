@@ -86,6 +86,7 @@ from db.services.schedules import (
     undo_schedule_change,
 )
 from db.services.scores import rebuild_scores, set_team_policy
+from db.services.team_settings import set_presentation_initials
 from db.session import make_engine, reading, transaction
 from risk.schedule import Pattern, ScheduleRule
 from risk.vocabulary import RAG, MeetingStatus, Role
@@ -497,6 +498,12 @@ PROBES = [
         lambda w, u: set_team_policy(w.engine, u, w.team_b, "median", rebuild=True),
         ADMINS,  # the command line passes no actor; a signed-in person moving a team must be an administrator
         lambda w, who, r: r.changed and r.meetings_rebuilt == 1,
+    ),
+    Probe(
+        set_presentation_initials,
+        lambda w, u: set_presentation_initials(w.engine, u, w.team_b, True),
+        B_SCHEDULE_KEEPERS,  # how B's shared screen shows names: B's manager, or an administrator
+        lambda w, who, r: r is True,
     ),
     # team B's schedule: kept by an administrator or B's manager; the next meeting seen by B's staff
     Probe(

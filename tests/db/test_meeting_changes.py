@@ -39,6 +39,7 @@ from db.services.meetings import close_meeting, move_meeting
 from db.services.ratings import RatingEntry, save_ratings
 from db.services.restriction import lift_restriction, restrict_family
 from db.services.scores import rebuild_scores, set_team_policy
+from db.services.team_settings import set_presentation_initials
 from db.session import reading, transaction
 from risk.vocabulary import RAG, MeetingStatus, Role
 from tests.db.factories import MEETING_DAY, Team1, make_team
@@ -269,6 +270,9 @@ WRITES: dict[str, Callable[[Engine, World], object]] = {
     ),
     "db.services.scores.rebuild_scores": lambda e, w: rebuild_scores(e, None),
     "db.services.scores.set_team_policy": lambda e, w: set_team_policy(e, None, w.team.team.id, "median"),
+    "db.services.team_settings.set_presentation_initials": lambda e, w: set_presentation_initials(
+        e, None, w.team.team.id, True
+    ),
     "db.services.admin.update_user": lambda e, w: update_user(
         e,
         w.admin,

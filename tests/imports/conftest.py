@@ -60,6 +60,7 @@ def row(**overrides: Any) -> dict[str, Any]:
         "legal_status_from": "2026-01-05",
         "involved_practitioner_emails": "sw.stevenage-a@example.org; mh.stevenage-a@example.org",
         "family_closed_on": "",
+        "display_name": "",
     }
     return base | overrides
 
