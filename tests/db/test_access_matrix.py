@@ -72,7 +72,7 @@ from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.erasure import erase_child, erase_family
-from db.services.family_details import correct_child, correct_family
+from db.services.family_details import correct_child, correct_family, correct_family_name
 from db.services.meeting_summaries import store_meeting_summaries
 from db.services.meetings import close_meeting, move_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_ratings
@@ -498,6 +498,14 @@ PROBES = [
         lambda w, u: set_team_policy(w.engine, u, w.team_b, "median", rebuild=True),
         ADMINS,  # the command line passes no actor; a signed-in person moving a team must be an administrator
         lambda w, who, r: r.changed and r.meetings_rebuilt == 1,
+    ),
+    Probe(
+        correct_family_name,
+        lambda w, u: correct_family_name(
+            w.engine, u, w.family_b, "Brown", held=None, reason="As the case system has it"
+        ),
+        ADMINS | B_MANAGER,  # the family's name: its team's manager, or an administrator
+        lambda w, who, r: r == "Brown",
     ),
     Probe(
         set_presentation_initials,
