@@ -33,6 +33,7 @@ from risk.ranking import rank_caseload
 from risk.vocabulary import MeetingStatus, Role
 from seed import is_empty, load_seed
 from seed.load import LABELS
+from seed.phrases import SURNAME_ENDS, SURNAME_STARTS
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -266,3 +267,12 @@ def test_past_meetings_recorded_most_families_as_discussed_and_the_open_one_none
     assert records == families_at_closed  # every family at a past meeting has its line in the record
     assert 0.85 < discussed / records < 0.98  # most discussed, not all: a long caseload is not always finished
     assert marked_by_chair == discussed
+
+
+def test_every_demo_family_has_an_obviously_invented_surname(demo: Engine) -> None:
+    with reading(demo) as s:
+        names = list(s.scalars(select(Family.display_name)))
+    assert names and all(names)
+    surnames = [surname for name in names for surname in name.split(" / ")]
+    assert all(surname.startswith(SURNAME_STARTS) and surname.endswith(SURNAME_ENDS) for surname in surnames)
+    assert any(" / " in name for name in names)  # some parents have different surnames
