@@ -26,7 +26,7 @@ def presentation_names_form(user: User, team_id: int, team_name: str, initials_o
         st.success(md(message))
     with st.form(f"presentation-names-{team_id}"):
         choice = st.radio(
-            "Families' names in Presentation mode",
+            "How names show",
             list(CHOICES),
             index=int(initials_only),
             format_func=CHOICES.__getitem__,
@@ -39,5 +39,5 @@ def presentation_names_form(user: User, team_id: int, team_name: str, initials_o
                 st.error(md(exc))
                 return
             shown = "initials only" if choice else "full names"
-            st.session_state[FLASH] = f"{team_name} shows families' {shown} in Presentation mode."
+            st.session_state[FLASH] = f"{team_name} shows families' {shown} on the shared screen."
             st.rerun()

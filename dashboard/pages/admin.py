@@ -176,7 +176,7 @@ def _team_rule(teams: list[lists.TeamRow]) -> None:
 
 def _team_presentation(teams: list[lists.TeamRow]) -> None:
     """Whether a team's shared screen shows families' names in full or as initials."""
-    st.markdown("**How a team's families' names show in Presentation mode**")
+    st.markdown("**How a team's families' names show on the shared screen**")
     by_id = {t.id: t for t in teams}
     team_id = st.selectbox("Team", list(by_id), format_func=lambda i: by_id[i].name, key="presentation-team")
     chosen = by_id[team_id]

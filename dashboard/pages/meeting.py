@@ -96,14 +96,14 @@ def _idle() -> bool:
 def _show_ranking(
     user: User, meeting_id: int, record: DiscussionRecord, presentation: bool
 ) -> tuple[list[CaseloadEntry], bool]:
-    """The ranked caseload, with what the meeting has discussed so far; and whether families show by their
-    initials (on the shared screen of a team that asks for it), as read with the ranking."""
+    """The ranked caseload, with what the meeting has discussed so far; and whether the team shows families by their
+    initials on the shared screen, as read with the ranking."""
     try:
         meeting, entries = ranked_caseload(engine(), user, meeting_id)
     except ServiceError as exc:
         st.error(md(exc))
         return [], False
-    initials = presentation and meeting.presentation_initials
+    initials = meeting.presentation_initials
     if not entries:
         st.info(
             f"No families were open with this team on {uk_date(meeting.held_on)}. "
@@ -123,7 +123,7 @@ def _show_ranking(
             else "all rated"
         )
     st.caption(" · ".join(notes))
-    cells, styles = ranking_table(entries, initials_only=initials)
+    cells, styles = ranking_table(entries, initials_only=presentation and initials)
     if record.is_open or record.kept:  # meetings before the record existed have none
         not_yet = "Not yet" if record.is_open else "No"
         cells.insert(2, "Discussed", ["✓ Yes" if record.discussed(e.family_id) else not_yet for e in entries])
@@ -297,7 +297,9 @@ def _picker_key(meeting_id: int) -> str:
 def _choose_family(
     user: User, meeting_id: int, entries: list[CaseloadEntry], record: DiscussionRecord, chairing: bool, initials: bool
 ) -> int:
-    """A family picked in rank order; "Next family" steps down the ranking. While the chair's clock runs, the
+    """A family picked in rank order; "Next family" steps down the ranking. The picker is on the shared screen
+    too, so with the team's initials setting on it names families by their initials on every screen: labels that
+    changed with Presentation mode would lose the chosen family when it is switched. While the chair's clock runs, the
     chair's screen opens on the family it is counting for (after a reload, or on a second device)."""
     order = [e.family_id for e in entries]
     labels = {e.family_id: f"{e.rank}. {e.label(initials)} · {band_text(e.band)}" for e in entries}
@@ -617,6 +619,6 @@ if chair and is_open:
     not_discussed = 0 if record is None else sum(not record.discussed(e.family_id) for e in entries)
     _close_form(user, meeting, not_discussed)
 if chair:
-    with st.expander("How families' names show in Presentation mode", expanded=NAMES_FLASH in st.session_state):
+    with st.expander("Families' names on the shared screen", expanded=NAMES_FLASH in st.session_state):
         presentation_names_form(user, meeting.team_id, meeting.team, meeting.presentation_initials)
 _schedule_panel(user, team_id, chair)
