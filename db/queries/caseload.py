@@ -113,7 +113,9 @@ def _ranked(session: Session, meeting: Meeting, policy: str | None) -> tuple[Cas
     workers = _social_workers(session, meeting.team_id)
     if meeting.status is MeetingStatus.OPEN:
         policy = policy or team_policy(session, meeting.team_id)
-        ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
+        families = families_at_meeting(session, meeting)
+        names = {f.family_id: f.display_name for f in families}
+        ranked = rank_caseload(families, policy=policy)
         rows = [
             (
                 stored_components(r),
@@ -125,15 +127,15 @@ def _ranked(session: Session, meeting: Meeting, policy: str | None) -> tuple[Cas
             for r in ranked
         ]
     else:
-        rows = [
-            (s.components, s.band, s.score, s.family_id, ref)
-            for s, ref in session.execute(
-                select(FamilyRiskScore, Family.case_reference)
-                .join(Family, Family.id == FamilyRiskScore.family_id)
-                .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
-            )
-        ]
-    names = _display_names(session, [family_id for _, _, _, family_id, _ in rows])
+        names = {}
+        rows = []
+        for score, ref, name in session.execute(
+            select(FamilyRiskScore, Family.case_reference, Family.display_name)
+            .join(Family, Family.id == FamilyRiskScore.family_id)
+            .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
+        ):
+            rows.append((score.components, score.band, score.score, score.family_id, ref))
+            names[score.family_id] = name
     entries = [
         _entry(c, band, score, family_id, ref, workers.get(family_id), names.get(family_id))
         for c, band, score, family_id, ref in rows
@@ -162,16 +164,6 @@ def _entry(
         legal_status=LegalStatus(c["legal_status"]) if c["legal_status"] else None,
         explanation=c["explanation"],
     )
-
-
-def _display_names(session: Session, family_ids: list[int]) -> dict[int, str]:
-    """The names of these families that have one."""
-    if not family_ids:
-        return {}
-    rows = session.execute(
-        select(Family.id, Family.display_name).where(Family.id.in_(family_ids), Family.display_name.is_not(None))
-    )
-    return {family_id: name for family_id, name in rows if name}
 
 
 def _social_workers(session: Session, team_id: int) -> dict[int, str]:
