@@ -1,14 +1,17 @@
 """A family's name is personal data like its reference: subject access discloses it, anonymising clears it from
-the family and from every audit event about it, and the data exit carries it."""
+the family and from every audit event about it, and the data exit carries it (a backup is the whole database:
+tests/db/records/test_backup.py restores every table's rows)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
+from pathlib import Path
 
 from sqlalchemy import Engine
 
+from db.exports.data_exit import exact_text, export_all
 from db.models import Family
 from db.records.retention import anonymise_due_families, set_retention_policy
 from db.records.subject_access import subject_access_export, subject_access_zip
@@ -49,3 +52,13 @@ def test_anonymising_clears_the_name_from_the_family_and_the_audit_trail(engine:
         assert s.get_one(Family, records.subject.family.id).display_name is None
     assert text_containing(engine, "Quillfeather") == []
     assert text_containing(engine, "Zanzibarre") == []
+
+
+def test_the_data_exit_carries_the_name_and_the_setting(engine: Engine, records: Records, tmp_path: Path) -> None:
+    _named(engine, records)
+    export_all(engine, records.admin, tmp_path / "exit")
+    with (tmp_path / "exit" / "family.csv").open(encoding="utf-8", newline="") as handle:
+        names = {row["case_reference"]: exact_text(row["display_name"]) for row in csv.DictReader(handle)}
+    assert names["F-77"] == NAME
+    with (tmp_path / "exit" / "team.csv").open(encoding="utf-8", newline="") as handle:
+        assert {row["presentation_initials"] for row in csv.DictReader(handle)} == {"false"}
