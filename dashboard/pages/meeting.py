@@ -189,7 +189,7 @@ def _live(
     chairing = chair and is_open
     _downloads(user, meeting, entries)
     if chair:
-        show_policy_comparison(user, meeting.id, presentation=presentation)
+        show_policy_comparison(user, meeting.id, presentation=presentation, initials_only=presentation and initials)
     st.divider()
     family_ids = [e.family_id for e in entries]
     family_id = family_ids[0] if following else _choose_family(user, meeting.id, entries, record, chairing, initials)

@@ -19,13 +19,15 @@ from db.models import AuditEvent, Family, Team, User
 from db.queries.caseload import ranked_caseload
 from db.queries.family_card import family_card
 from db.queries.family_history import family_history, team_families
+from db.queries.policy_comparison import policy_comparison
 from db.queries.rating_form import rating_form
 from db.services.family_details import correct_family_name
 from db.services.meetings import close_meeting
+from db.services.ratings import RatingEntry, save_ratings
 from db.services.restriction import restrict_family
 from db.services.team_settings import PRESENTATION_INITIALS_VERB, set_presentation_initials
 from db.session import reading, transaction
-from risk.vocabulary import Role
+from risk.vocabulary import RAG, Role
 from tests.db.factories import Team1, make_team
 
 REASON = "The case system spells it this way"
@@ -185,3 +187,12 @@ def test_a_hostile_name_stays_text_and_is_neutralised_in_the_files(
     assert written["Case reference"] == "F-1"
     assert caseload_xlsx(meeting, entries).startswith(b"PK")
     assert meeting_record_pdf(engine, team.manager, team.meeting.id).startswith(b"%PDF")
+
+
+def test_the_chairs_rule_comparison_names_the_families_too(engine: Engine, team: Team1) -> None:
+    save_ratings(engine, team.social_worker, team.meeting.id, [RatingEntry(team.child.id, RAG.GREEN)])
+    save_ratings(engine, team.mental_health, team.meeting.id, [RatingEntry(team.child.id, RAG.RED)])
+
+    [compared] = policy_comparison(engine, team.manager, team.meeting.id).differing  # red under worst, amber median
+
+    assert (compared.label(), compared.label(initials_only=True)) == ("F-1 · Jones / Ahmed", "F-1 · J / A")
