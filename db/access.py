@@ -125,7 +125,8 @@ def require_manager_of(session: Session, actor: User | None, team_id: int) -> Us
 
 
 def require_schedule_keeper(session: Session, actor: User | None, team_id: int) -> User:
-    """A team's meeting schedule is kept by an administrator, or by the team's own manager for their team."""
+    """A team's meeting schedule and how its meeting is shown (db.services.team_settings) are kept by an
+    administrator, or by the team's own manager for their team."""
     actor = require_active(actor)
     if actor.role is Role.ADMINISTRATOR:
         if session.get(Team, team_id) is None:

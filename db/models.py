@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from risk.policies import DEFAULT_POLICY, POLICIES
+from risk.presentation import FAMILY_NAME_MAX
 from risk.reminders import ReminderKind
 from risk.schedule import DEFAULT_OPEN_DAYS_BEFORE, Pattern
 from risk.supervision import CHOICE_LABEL_MAX, DECISION_TEXT_MAX, UPDATE_TEXT_MAX, ChoiceKind
@@ -102,6 +103,9 @@ class Team(Base):
     policy_version: Mapped[int] = mapped_column(
         default=POLICIES[DEFAULT_POLICY].version, server_default=str(POLICIES[DEFAULT_POLICY].version)
     )
+    # Presentation mode shows families' names as initials only (risk.presentation.family_label): for rooms where
+    # visitors can see the projector. Set by the team's manager or an administrator (db.services.team_settings).
+    presentation_initials: Mapped[bool] = mapped_column(default=False)
 
     office: Mapped[Office] = relationship(back_populates="teams")
 
@@ -182,6 +186,9 @@ class Family(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="RESTRICT"))
     case_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    # The family's name as the case system holds it (the surname or surnames, "Jones / Ahmed"), shown beside the
+    # case reference by risk.presentation.family_label; plain text, never HTML. None when the import gives none.
+    display_name: Mapped[str | None] = mapped_column(String(FAMILY_NAME_MAX))
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     opened_on: Mapped[dt.date]
     closed_on: Mapped[dt.date | None]

@@ -78,3 +78,6 @@ class FamilyAtMeeting:
     overdue_actions: int
     as_of: date
     history: tuple[EarlierRatings, ...] = ()
+    display_name: str | None = None
+    """The family's name as the case system holds it, for showing (risk.presentation.family_label); no rule reads
+    it."""

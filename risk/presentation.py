@@ -7,6 +7,8 @@ and with the ink that keeps that word readable on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from risk.signals import Trend
 from risk.vocabulary import RAG, Band, LegalStatus
 
@@ -72,3 +74,51 @@ def rgb(colour: str) -> tuple[int, int, int]:
     """'#c62828' → (198, 40, 40), for the PDF writer."""
     value = colour.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+FAMILY_NAME_MAX = 120
+"""The longest family name held (the case system's surnames, "Jones / Ahmed")."""
+NAME_SEPARATOR = " / "
+"""Between the surnames of a family whose members have different ones."""
+
+
+def family_label(reference: str, display_name: str | None, initials_only: bool = False) -> str:
+    """How a family is shown to its team everywhere (pages, the meeting record, exports): its case reference, and
+    its name when one is held, "F-100088 · Jones / Ahmed". Teams talk about "the Jones family"; the reference stays
+    first because it is what the case system files by. `initials_only` is for Presentation mode in a room where
+    visitors can see the projector: "F-100088 · J / A". Runs of white space read as one space."""
+    name = " ".join((display_name or "").split())
+    if initials_only:
+        name = family_initials(name)
+    return f"{reference} · {name}" if name else reference
+
+
+def family_initials(display_name: str) -> str:
+    """The first letter of each surname, "Jones / Ahmed" → "J / A", "O'Brien-Smith" → "O": a visitor cannot tell
+    who the family is from one letter a surname."""
+    parts = (part.strip() for part in display_name.split("/"))
+    return NAME_SEPARATOR.join(_initial(part) for part in parts if _initial(part))
+
+
+def _initial(surname: str) -> str:
+    letter = next((c for c in surname if c.isalnum()), "")
+    return letter.upper() if len(letter.upper()) == 1 else letter  # "ß" stays one letter, not "SS"
+
+
+def family_name_from_surnames(surnames: Iterable[str | None]) -> str | None:
+    """A family's name from its members' surnames (an SSD extract's `pers_surname`): each surname once (whatever its
+    capitals), in alphabetical order so the name does not change with the order the extract lists people in,
+    joined by " / ". Whole surnames only: the name stops before one that would take it over FAMILY_NAME_MAX. None
+    when no member has a surname."""
+    distinct: dict[str, str] = {}
+    for surname in surnames:
+        name = " ".join((surname or "").replace("/", " ").split())
+        if name:
+            distinct.setdefault(name.casefold(), name)
+    joined = ""
+    for key in sorted(distinct):
+        longer = f"{joined}{NAME_SEPARATOR}{distinct[key]}" if joined else distinct[key]
+        if len(longer) > FAMILY_NAME_MAX:
+            break
+        joined = longer
+    return joined or None

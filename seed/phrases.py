@@ -91,3 +91,11 @@ DECISIONS = {
     "Step down": ("Sustained progress: begin the step-down plan to early help.",),
 }
 """Invented decisions for supervision, by outcome."""
+
+SURNAME_STARTS = (
+    "Pebble", "Thistle", "Kettle", "Puddle", "Bramble", "Nettle", "Crumpet", "Marmalade", "Quill", "Teasel",
+    "Wobble", "Fiddle", "Turnip", "Gooseberry", "Sprocket", "Muffin", "Parsnip", "Snapdragon", "Biscuit", "Toffee",
+)  # fmt: skip
+SURNAME_ENDS = ("whistle", "bottom", "wick", "muddle", "thorpe", "snoot", "kin", "waddle", "bury", "flap")
+"""Families' surnames are made from these: obviously invented ("Kettlewhistle", "Parsnipwaddle"), so nobody
+mistakes the demo for real families."""

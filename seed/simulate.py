@@ -20,8 +20,9 @@ from typing import Any
 from faker import Faker
 
 from risk.months import month_start
+from risk.presentation import family_name_from_surnames
 from risk.vocabulary import RAG, LegalStatus, MeetingStatus, Role
-from seed.phrases import ACTIONS, DECISIONS, RATIONALES, UPDATES
+from seed.phrases import ACTIONS, DECISIONS, RATIONALES, SURNAME_ENDS, SURNAME_STARTS, UPDATES
 from seed.scales import Scale
 
 Row = dict[str, Any]
@@ -98,6 +99,7 @@ class ServiceSimulation:
         self.today = today
         self.random_seed = random_seed
         self.rng = random.Random(random_seed)
+        self.names_rng = random.Random(f"surnames-{random_seed}")  # its own stream: the rest stays as it was
         self.fake = Faker("en_GB")
         self.fake.seed_instance(random_seed)
         self.rows = SeedRows()
@@ -527,6 +529,12 @@ class ServiceSimulation:
 
     # --- rows ---------------------------------------------------------------------------------------------------
 
+    def _surnames(self) -> str:
+        """One invented surname, or two for one family in five (parents with different names): "Jones / Ahmed"."""
+        count = 2 if self.names_rng.random() < 0.2 else 1
+        names = {self.names_rng.choice(SURNAME_STARTS) + self.names_rng.choice(SURNAME_ENDS) for _ in range(count)}
+        return family_name_from_surnames(names) or ""
+
     def family_rows(self) -> None:
         """Families, children, plans and involvement as rows; ids and references follow the order families opened."""
         self.families.sort(key=lambda f: (f.opened_on, f.team_index, f.id))
@@ -539,6 +547,7 @@ class ServiceSimulation:
                     "social_worker_id": family.involvements[0][0],
                     "opened_on": family.opened_on,
                     "closed_on": family.closed_on,
+                    "display_name": self._surnames(),
                 },
             )
             self.rows.tables["family"][-1]["case_reference"] = f"F-{100000 + family.id}"

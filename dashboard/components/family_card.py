@@ -190,7 +190,7 @@ def show_decision(card: FamilyCard) -> None:
 
 def show_family_card(card: FamilyCard, *, presentation: bool = False) -> None:
     """The card as the chair discusses it: band and why, who rated what, and what is still to do."""
-    st.subheader(f"{md(card.case_reference)} · {band_text(card.band)}")
+    st.subheader(f"{md(card.label(presentation))} · {band_text(card.band)}")
     facts = [
         f"Score {card.score:.2f}" if card.score is not None else "No score yet",
         f"Trend {trend_text(card.trend)}",

@@ -10,6 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.family_name_form import family_name_form
 from dashboard.components.grids import show_grid
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine
@@ -20,6 +21,7 @@ from db.queries.family_records import FamilyDetails, family_details, restricted_
 from db.services.erasure import CHOSEN_REASONS, erase_child, erase_family
 from db.services.family_details import EARLIEST_BIRTH, correct_child, correct_family
 from db.services.restriction import lift_restriction, restrict_family
+from risk.presentation import family_label
 
 FOUND_KEY = "records_family"
 DONE_KEY = "records_family_done"
@@ -57,6 +59,8 @@ def family_records_panel(user: User) -> None:
     correct, restrict, erase = st.tabs(["Correct details", "Restrict", "Erase"])
     with correct:
         _correct_family(user, family)
+        if family.restricted_at is None:  # a restricted family's name changes once the restriction is lifted
+            family_name_form(user, family.id, family.case_reference, family.display_name)
         _correct_child(user, family)
     with restrict:
         _restriction(user, family)
@@ -79,7 +83,8 @@ def _summary(family: FamilyDetails) -> None:
     closed = f", closed {uk_date(family.closed_on)}" if family.closed_on else ""
     st.write(
         md(
-            f"{family.case_reference}: {family.team}, allocated to {family.social_worker or 'nobody'}, opened "
+            f"{family_label(family.case_reference, family.display_name)}: {family.team}, allocated to "
+            f"{family.social_worker or 'nobody'}, opened "
             f"{uk_date(family.opened_on)}{closed}; {status}."
         )
     )

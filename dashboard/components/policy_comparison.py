@@ -31,7 +31,9 @@ def rule_key(meeting_id: int) -> str:
     return f"compare-policies-rule-{meeting_id}"
 
 
-def show_policy_comparison(user: User, meeting_id: int, *, presentation: bool = False) -> None:
+def show_policy_comparison(
+    user: User, meeting_id: int, *, presentation: bool = False, initials_only: bool = False
+) -> None:
     """An expander, for the team's manager, comparing the team's rule with the team's other rules at this meeting
     (a choice when there is more than one)."""
     try:
@@ -59,10 +61,10 @@ def show_policy_comparison(user: User, meeting_id: int, *, presentation: bool = 
         except ServiceError as exc:
             st.error(md(exc))
             return
-        _show(comparison, presentation)
+        _show(comparison, presentation, initials_only)
 
 
-def _show(comparison: PolicyComparison, presentation: bool) -> None:
+def _show(comparison: PolicyComparison, presentation: bool, initials_only: bool) -> None:
     team, other = comparison.team_policy, comparison.other_policy
     record = " Its side below is this meeting's stored record." if comparison.stored else ""
     st.markdown(
@@ -77,7 +79,7 @@ def _show(comparison: PolicyComparison, presentation: bool) -> None:
         kept = comparison.reordered_only
         lines.append(f"- {'1 family' if kept == 1 else f'{kept} families'} would keep their band but change place")
     st.markdown("\n".join(lines))
-    cells, styles = comparison_table(comparison)
+    cells, styles = comparison_table(comparison, initials_only=initials_only)
     show_table(cells, styles, presentation=presentation)
 
 
@@ -88,7 +90,7 @@ def _rule_words(policy: str) -> str:
     return known.description if known else f"the {md(policy)} policy"
 
 
-def comparison_table(comparison: PolicyComparison) -> tuple[pd.DataFrame, pd.DataFrame]:
+def comparison_table(comparison: PolicyComparison, *, initials_only: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cells, styles): each differing family under both rules, team's first, with both explanations. Cells are
     plain text; show_table escapes them wherever they would be read as Markdown."""
     team, other = comparison.team_policy, comparison.other_policy
@@ -105,7 +107,7 @@ def comparison_table(comparison: PolicyComparison) -> tuple[pd.DataFrame, pd.Dat
     ]
     rows = [
         [
-            f.case_reference,
+            f.label(initials_only),
             f.team.rank,
             band_text(f.team.band),
             _score(f.team.score),

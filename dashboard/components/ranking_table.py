@@ -33,13 +33,16 @@ RANKING_COLUMNS = [
 ]
 
 
-def ranking_table(entries: Sequence[CaseloadEntry]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def ranking_table(
+    entries: Sequence[CaseloadEntry], *, initials_only: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cells, styles) of the ranked caseload. Families nobody has rated keep their place (after amber) but
-    their whole row is greyed and italic, so an unknown never passes for a quiet green."""
+    their whole row is greyed and italic, so an unknown never passes for a quiet green. Each family is shown by
+    its reference and name (its initials on a shared screen whose team asks for them)."""
     rows = [
         [
             e.rank,
-            e.case_reference,
+            e.label(initials_only),
             band_text(e.band),
             f"{e.score:.2f}" if e.score is not None else "–",
             trend_text(e.trend),

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.components.choice_lists import choice_lists_panel
 from dashboard.components.grids import show_grid
+from dashboard.components.presentation_names import presentation_names_form
 from dashboard.components.records_panel import records_panel
 from dashboard.components.reminder_log import reminder_log_panel
 from dashboard.components.schedule_editor import schedules_panel
@@ -128,6 +129,7 @@ def _offices_and_teams() -> None:
                 )
     st.divider()
     _team_rule(teams)
+    _team_presentation(teams)
 
 
 def _rule_words(name: str) -> str:
@@ -172,6 +174,15 @@ def _team_rule(teams: list[lists.TeamRow]) -> None:
                 lambda: set_team_policy(engine(), user, chosen.id, policy, rebuild=rebuild),
                 f"{chosen.name} now uses the {policy} rule.{rebuilt}",
             )
+
+
+def _team_presentation(teams: list[lists.TeamRow]) -> None:
+    """Whether a team's shared screen shows families' names in full or as initials."""
+    st.markdown("**How a team's families' names show on the shared screen**")
+    by_id = {t.id: t for t in teams}
+    team_id = st.selectbox("Team", list(by_id), format_func=lambda i: by_id[i].name, key="presentation-team")
+    chosen = by_id[team_id]
+    presentation_names_form(user, chosen.id, chosen.name, chosen.presentation_initials)
 
 
 def _accounts() -> None:

@@ -99,7 +99,7 @@ download_button(  # handed over only after the session is re-checked and the dow
     mime="text/csv",
 )
 with family:
-    references = {e.family_id: e.case_reference for e in shown}
+    references = {e.family_id: e.label() for e in shown}
     picked = st.selectbox(
         "Family history",
         list(references),

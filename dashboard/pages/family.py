@@ -21,12 +21,14 @@ from dashboard.components.charts import (
     status_timeline,
 )
 from dashboard.components.family_card import plain_paragraphs, update_heading
+from dashboard.components.family_name_form import FLASH as NAME_FLASH
+from dashboard.components.family_name_form import family_name_form
 from dashboard.components.grids import show_grid
 from dashboard.components.text import md, uk_date
 from dashboard.state import engine
 from db.queries.family_history import FamilyHistory, family_history, team_families
 from db.services.disclosures import record_view
-from risk.vocabulary import RATINGS
+from risk.vocabulary import MANAGER_ROLES, RATINGS
 
 FAMILY_KEY = "family_id"
 VIEWED_KEY = "families_viewed"
@@ -109,7 +111,7 @@ families = or_stop(lambda: team_families(engine(), user, team_id))
 if not families:
     st.info("This team has no families yet. An administrator adds them (Admin, or an import).")
     st.stop()
-labels = {f.id: f.case_reference + (f" (closed {uk_date(f.closed_on)})" if f.closed_on else "") for f in families}
+labels = {f.id: f.label + (f" (closed {uk_date(f.closed_on)})" if f.closed_on else "") for f in families}
 ids = list(labels)
 wanted = st.session_state.get(FAMILY_KEY)
 family_id = st.selectbox(
@@ -118,6 +120,10 @@ family_id = st.selectbox(
 st.session_state[FAMILY_KEY] = family_id
 history = or_stop(lambda: family_history(engine(), user, family_id))
 _record_view_once(history)
+
+if user.role in MANAGER_ROLES:
+    with st.expander("Correct the family's name", expanded=NAME_FLASH in st.session_state):
+        family_name_form(user, history.family_id, history.case_reference, history.display_name)
 
 status = f"closed {uk_date(history.closed_on)}" if history.closed_on else "open"
 st.caption(

@@ -25,6 +25,8 @@ from dashboard.components.family_card import show_family_card, show_table
 from dashboard.components.focus import focus_if_returning, return_focus_after_rerun
 from dashboard.components.next_meeting import next_meeting_of, next_meeting_words
 from dashboard.components.policy_comparison import show_policy_comparison
+from dashboard.components.presentation_names import FLASH as NAMES_FLASH
+from dashboard.components.presentation_names import presentation_names_form
 from dashboard.components.ranking_table import ranking_table
 from dashboard.components.schedule_editor import move_meeting_form, schedule_editor
 from dashboard.components.text import md, uk_date
@@ -94,19 +96,23 @@ def _idle() -> bool:
     return last_seen is not None and time.monotonic() - last_seen > idle_limit_seconds()
 
 
-def _show_ranking(user: User, meeting_id: int, record: DiscussionRecord, presentation: bool) -> list[CaseloadEntry]:
-    """The ranked caseload, with what the meeting has discussed so far."""
+def _show_ranking(
+    user: User, meeting_id: int, record: DiscussionRecord, presentation: bool
+) -> tuple[list[CaseloadEntry], bool]:
+    """The ranked caseload, with what the meeting has discussed so far; and whether the team shows families by their
+    initials on the shared screen, as read with the ranking."""
     try:
         meeting, entries = ranked_caseload(engine(), user, meeting_id)
     except ServiceError as exc:
         st.error(md(exc))
-        return []
+        return [], False
+    initials = meeting.presentation_initials
     if not entries:
         st.info(
             f"No families were open with this team on {uk_date(meeting.held_on)}. "
             "An administrator adds families on the Admin page."
         )
-        return []
+        return [], initials
     unrated = sum(e.band is Band.UNRATED for e in entries)
     missing = sum(e.missing_ratings for e in entries)
     notes = [counted(len(entries), "family", "families")]
@@ -120,7 +126,7 @@ def _show_ranking(user: User, meeting_id: int, record: DiscussionRecord, present
             else "all rated"
         )
     st.caption(" · ".join(notes))
-    cells, styles = ranking_table(entries)
+    cells, styles = ranking_table(entries, initials_only=presentation and initials)
     if record.is_open or record.kept:  # meetings before the record existed have none
         not_yet = "Not yet" if record.is_open else "No"
         cells.insert(2, "Discussed", ["✓ Yes" if record.discussed(e.family_id) else not_yet for e in entries])
@@ -128,7 +134,7 @@ def _show_ranking(user: User, meeting_id: int, record: DiscussionRecord, present
     if presentation:  # on a projector the explanations make every row too tall: each is on its family's card
         cells, styles = cells.drop(columns="Why"), styles.drop(columns="Why")
     show_table(cells, styles, presentation=presentation)
-    return entries
+    return entries, initials
 
 
 def _watch(meeting_id: int, paused: bool) -> None:
@@ -179,17 +185,17 @@ def _live(
     record = _discussions(user, meeting.id)
     if record is None:
         return [], None
-    entries = _show_ranking(user, meeting.id, record, presentation)
+    entries, initials = _show_ranking(user, meeting.id, record, presentation)
     if not entries:
         return entries, record
     is_open = meeting.status is MeetingStatus.OPEN
     chairing = chair and is_open
     _downloads(user, meeting, entries, chair=chair)
     if chair:
-        show_policy_comparison(user, meeting.id, presentation=presentation)
+        show_policy_comparison(user, meeting.id, presentation=presentation, initials_only=presentation and initials)
     st.divider()
     family_ids = [e.family_id for e in entries]
-    family_id = family_ids[0] if following else _choose_family(user, meeting.id, entries, record, chairing)
+    family_id = family_ids[0] if following else _choose_family(user, meeting.id, entries, record, chairing, initials)
     if chairing:
         _chair_controls(user, meeting, family_id, record)
     card = _show_card(user, meeting.id, family_id, family_ids, record, presentation, following)
@@ -234,7 +240,7 @@ def _show_card(
         st.error(md(exc))
         return None
     if following:
-        st.caption(f"Following the chair: {md(card.case_reference)}")
+        st.caption(f"Following the chair: {md(card.label(presentation))}")
     _record_card_view_once(user, card)  # before it is shown: a view that cannot be recorded is not shown
     show_family_card(card, presentation=presentation)
     return card
@@ -294,12 +300,14 @@ def _picker_key(meeting_id: int) -> str:
 
 
 def _choose_family(
-    user: User, meeting_id: int, entries: list[CaseloadEntry], record: DiscussionRecord, chairing: bool
+    user: User, meeting_id: int, entries: list[CaseloadEntry], record: DiscussionRecord, chairing: bool, initials: bool
 ) -> int:
-    """A family picked in rank order; "Next family" steps down the ranking. While the chair's clock runs, the
+    """A family picked in rank order; "Next family" steps down the ranking. The picker is on the shared screen
+    too, so with the team's initials setting on it names families by their initials on every screen: labels that
+    changed with Presentation mode would lose the chosen family when it is switched. While the chair's clock runs, the
     chair's screen opens on the family it is counting for (after a reload, or on a second device)."""
     order = [e.family_id for e in entries]
-    labels = {e.family_id: f"{e.rank}. {e.case_reference} · {band_text(e.band)}" for e in entries}
+    labels = {e.family_id: f"{e.rank}. {e.label(initials)} · {band_text(e.band)}" for e in entries}
     key = _picker_key(meeting_id)
     if st.session_state.get(key) not in labels:
         st.session_state.pop(key, None)
@@ -649,4 +657,7 @@ if chair and is_open:
     references = {e.family_id: e.case_reference for e in entries}
     undecided = [] if record is None else [references[f] for f in record.without_decision(list(references))]
     _close_form(user, meeting, not_discussed, undecided)
+if chair:
+    with st.expander("Families' names on the shared screen", expanded=NAMES_FLASH in st.session_state):
+        presentation_names_form(user, meeting.team_id, meeting.team, meeting.presentation_initials)
 _schedule_panel(user, team_id, chair)

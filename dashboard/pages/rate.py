@@ -140,7 +140,7 @@ def _save(user: User, meeting_id: int, family: FamilyToRate, families: list[Fami
     changed = "no changes to save" if not saved else f"{len(saved)} saved"
     if form.update is not None:
         changed += "; your update saved"
-    st.success(md(f"Your ratings for {family.case_reference}: {changed}. {_progress_words(meeting_id, families)}"))
+    st.success(md(f"Your ratings for {family.label}: {changed}. {_progress_words(meeting_id, families)}"))
 
 
 def _rated(meeting_id: int, family: FamilyToRate) -> int:
@@ -203,7 +203,7 @@ def _family_form(
     box = f"family-{meeting_id}-{family.family_id}"
     with (
         st.container(key=box),
-        st.expander(f"{md(family.case_reference)} · {count}", expanded=rated < len(family.children)),
+        st.expander(f"{md(family.label)} · {count}", expanded=rated < len(family.children)),
     ):
         with st.form(f"rate-form-{meeting_id}-{family.family_id}", border=False):
             for child in family.children:
@@ -225,11 +225,11 @@ def _family_form(
                     key=_why_key(meeting_id, child.child_id),
                 )
             _update_fields(meeting_id, family, kinds)
-            st.form_submit_button(f"Save ratings for {md(family.case_reference)}", type="primary", key=save_key)
+            st.form_submit_button(f"Save ratings for {md(family.label)}", type="primary", key=save_key)
         if saved:
             return_focus_to(box)
         if st.session_state.get(_stale_key(meeting_id, family.family_id)) and st.button(
-            f"Load the latest saved ratings for {md(family.case_reference)}",
+            f"Load the latest saved ratings for {md(family.label)}",
             key=f"reload-{meeting_id}-{family.family_id}",
             help="Replaces what you typed for this family with what is saved now.",
         ):

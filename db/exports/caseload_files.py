@@ -21,6 +21,7 @@ from risk.presentation import BAND_COLOUR, BAND_INK, trend_word
 COLUMNS = [
     "Rank",
     "Case reference",
+    "Family name",
     "Band",
     "Score",
     "Trend",
@@ -66,6 +67,7 @@ def caseload_frame(entries: Sequence[CaseloadEntry]) -> pd.DataFrame:
             [
                 e.rank,
                 e.case_reference,
+                e.display_name or "",
                 e.band.label,
                 round(e.score, 2) if e.score is not None else None,
                 trend_word(e.trend),
@@ -99,7 +101,7 @@ def caseload_xlsx(meeting: MeetingSummary, entries: Sequence[CaseloadEntry]) -> 
         band = sheet.cell(row=sheet.max_row, column=band_column)
         band.fill = PatternFill("solid", fgColor=_argb(BAND_COLOUR[entry.band]))
         band.font = Font(bold=True, color=_argb(BAND_INK[entry.band]))
-    for letter, width in zip("ABCDEFGHIJ", (6, 16, 14, 8, 10, 40, 14, 22, 22, 80), strict=True):
+    for letter, width in zip("ABCDEFGHIJK", (6, 16, 24, 14, 8, 10, 40, 14, 22, 22, 80), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -136,7 +136,7 @@ class _Record(LandscapeDocument):
         discussed = sum(d.discussed(f) for f in ids)
         planned = f" of the {d.planned_minutes} minutes planned" if d.planned_minutes else ""
         self.line_of(f"Discussed: {discussed} of {len(entries)}, in {minutes_text(d.total_seconds(ids))}{planned}")
-        missed = [e.case_reference for e in entries if not d.discussed(e.family_id)]
+        missed = [e.label() for e in entries if not d.discussed(e.family_id)]
         if missed:
             self.line_of(f"Not discussed: {', '.join(missed)}", bold=True)
 
@@ -146,7 +146,7 @@ class _Record(LandscapeDocument):
         self.ln(4)
         score = f"score {entry.score:.2f}" if entry.score is not None else "no score"
         self.line_of(
-            f"{entry.rank}. {entry.case_reference} · {entry.band.label} · {score} · trend: {trend_word(entry.trend)}",
+            f"{entry.rank}. {entry.label()} · {entry.band.label} · {score} · trend: {trend_word(entry.trend)}",
             size=13,
             bold=True,
             height=7,

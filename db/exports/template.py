@@ -93,6 +93,7 @@ def caseload_rows(
                     "legal_status_from": plan.started_on if plan else None,
                     "involved_practitioner_emails": "; ".join(involved[family.id]),
                     "family_closed_on": family.closed_on,
+                    "display_name": family.display_name or "",
                 }
             )
     return rows
@@ -125,7 +126,7 @@ def rows_xlsx(rows: Sequence[Row]) -> bytes:
         for cell in sheet_column:
             if isinstance(cell.value, dt.date):
                 cell.number_format = "DD/MM/YYYY"
-    for letter, name in zip("ABCDEFGHIJK", COLUMN_NAMES, strict=True):
+    for letter, name in zip("ABCDEFGHIJKL", COLUMN_NAMES, strict=True):
         sheet.column_dimensions[letter].width = max(14, len(name) + 2)
     guide = book.create_sheet("Columns")
     guide.append(["column", "required", "what goes in it"])

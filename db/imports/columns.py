@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.imports.plan import ALLOCATABLE_WORDS
+from risk.presentation import FAMILY_NAME_MAX
 from risk.vocabulary import LegalStatus
 
 
@@ -62,6 +63,14 @@ COLUMNS: tuple[Column, ...] = (
         f"When the case closed: {DATES}. Leave empty while the case is open. The column itself may be left out.",
         "",
     ),
+    Column(
+        "display_name",
+        False,
+        f"The family's name as your case system holds it, shown beside the case reference (up to "
+        f"{FAMILY_NAME_MAX} characters): usually the surname, or the surnames separated by ' / ' (Jones / Ahmed). "
+        "An empty cell, or a file without the column, leaves the name held as it is.",
+        "Jones / Ahmed",
+    ),
 )
 
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
@@ -72,5 +81,6 @@ FAMILY_COLUMNS = (
     "allocated_social_worker_email",
     "involved_practitioner_emails",
     "family_closed_on",
+    "display_name",
 )
 """Columns that describe the family, so they must read the same on every row of that family."""

@@ -34,7 +34,7 @@ Stretch = tuple[dt.date, dt.date | None]
 """One stretch of a professional's work with a family: from, until (that day not included; None while it runs)."""
 
 
-FAMILY_DETAILS = ("opened_on", "closed_on")
+FAMILY_DETAILS = ("opened_on", "closed_on", "display_name")
 """The planned family's fields stored as the Family columns of the same names. The writer creates, compares,
 updates and audits exactly these (with the family's team and allocated social worker, which it looks up), so a
 detail one more input column gives is a field here, its name in this list, and its reader."""
@@ -117,6 +117,9 @@ class PlannedFamily:
     children: tuple[PlannedChild, ...]
     involvements: Mapping[str, tuple[Stretch, ...]]
     """Who works with the family: by email, their stretches with it, oldest first, never overlapping."""
+    display_name: str | None = None
+    """The family's name (risk.presentation.family_label); None when the input gives none, which leaves the name
+    held as it is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from db.imports.plan import (
 from db.imports.problems import Problem
 from db.imports.reading import Cell, RawTable
 from db.plain_text import printable, text_problem
+from risk.presentation import FAMILY_NAME_MAX
 from risk.vocabulary import LegalStatus
 
 REFERENCE_MAX = 40
@@ -52,6 +53,7 @@ class _FileFamily:
     social_worker: str | None
     practitioners: frozenset[str]
     closed_on: dt.date | None
+    display_name: str | None = None
     children: list[PlannedChild] = field(default_factory=list)
 
     def planned(self) -> PlannedFamily:
@@ -65,6 +67,7 @@ class _FileFamily:
             social_worker=self.social_worker,
             children=tuple(self.children),
             involvements={email: ((self.opened_on, None),) for email in sorted(self.practitioners)},
+            display_name=self.display_name,
         )
 
 
@@ -265,9 +268,13 @@ def _family(
             row.fail(None, f"practitioner {email} no longer has an active account")
         else:
             practitioners.add(email)
+    # optional: a file without the column, or an empty cell, gives no name
+    name = row.text("display_name", required=False, limit=FAMILY_NAME_MAX) if row.present("display_name") else ""
     if team is None or opened_on is None or not reference or not row.ok:
         return None
-    return _FileFamily(reference, team, opened_on, worker_email or None, frozenset(practitioners), closed_on)
+    return _FileFamily(
+        reference, team, opened_on, worker_email or None, frozenset(practitioners), closed_on, name or None
+    )
 
 
 def _child(row: _Row, today: dt.date, seen: dict[str, int]) -> PlannedChild | None:

@@ -333,11 +333,14 @@ class _Writer:
 
     def _columns(self, family: PlannedFamily) -> dict[str, Any]:
         """The family's own columns as the plan wants them."""
-        return {
+        columns = {
             "team_id": self.team_ids[family.team],
             "social_worker_id": self.user_ids.get(family.social_worker) if family.social_worker else None,
             **{name: getattr(family, name) for name in FAMILY_DETAILS},
         }
+        if family.display_name is None:  # an input without a name leaves the name held as it is
+            del columns["display_name"]
+        return columns
 
     def _wanted_involvements(self, family: PlannedFamily) -> dict[tuple[int, dt.date], dt.date | None]:
         """(account id, from) -> until, for the people who have an account; the others' are left out and counted."""

@@ -24,6 +24,8 @@ class TeamRow:
     policy: str
     """The team's rule for combining ratings (risk.policies), as last set; `policy_version` its version then."""
     policy_version: int
+    presentation_initials: bool = False
+    """Presentation mode shows the team's families' names as initials only."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def teams(engine: Engine, actor: User | None) -> list[TeamRow]:
                 open_families.scalar_subquery(),
                 Team.policy,
                 Team.policy_version,
+                Team.presentation_initials,
             )
             .join(Office)
             .order_by(Office.name, Team.name)

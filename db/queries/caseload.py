@@ -20,6 +20,7 @@ from db.queries.live_meeting import shared_while_open
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.services.scores import stored_components
 from db.session import reading
+from risk.presentation import family_label
 from risk.ranking import rank_caseload
 from risk.vocabulary import Band, LegalStatus, MeetingStatus
 
@@ -42,6 +43,11 @@ class CaseloadEntry:
     overdue_actions: int
     legal_status: LegalStatus | None
     explanation: str
+    display_name: str | None = None
+
+    def label(self, initials_only: bool = False) -> str:
+        """The family as its team sees it (risk.presentation.family_label)."""
+        return family_label(self.case_reference, self.display_name, initials_only)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class MeetingSummary:
     status: MeetingStatus
     chair: str | None
     starts_at: dt.time | None = None
+    presentation_initials: bool = False
+    """The team shows families' names as initials only in Presentation mode."""
 
 
 def _summary(meeting: Meeting) -> MeetingSummary:
@@ -64,6 +72,7 @@ def _summary(meeting: Meeting) -> MeetingSummary:
         meeting.status,
         meeting.chair.display_name if meeting.chair else None,
         meeting.starts_at,
+        meeting.team.presentation_initials,
     )
 
 
@@ -104,7 +113,9 @@ def _ranked(session: Session, meeting: Meeting, policy: str | None) -> tuple[Cas
     workers = _social_workers(session, meeting.team_id)
     if meeting.status is MeetingStatus.OPEN:
         policy = policy or team_policy(session, meeting.team_id)
-        ranked = rank_caseload(families_at_meeting(session, meeting), policy=policy)
+        families = families_at_meeting(session, meeting)
+        names = {f.family_id: f.display_name for f in families}
+        ranked = rank_caseload(families, policy=policy)
         rows = [
             (
                 stored_components(r),
@@ -116,27 +127,30 @@ def _ranked(session: Session, meeting: Meeting, policy: str | None) -> tuple[Cas
             for r in ranked
         ]
     else:
-        rows = [
-            (s.components, s.band, s.score, s.family_id, ref)
-            for s, ref in session.execute(
-                select(FamilyRiskScore, Family.case_reference)
-                .join(Family, Family.id == FamilyRiskScore.family_id)
-                .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
-            )
-        ]
+        names = {}
+        rows = []
+        for score, ref, name in session.execute(
+            select(FamilyRiskScore, Family.case_reference, Family.display_name)
+            .join(Family, Family.id == FamilyRiskScore.family_id)
+            .where(FamilyRiskScore.meeting_id == meeting.id, visible_families())
+        ):
+            rows.append((score.components, score.band, score.score, score.family_id, ref))
+            names[score.family_id] = name
     entries = [
-        _entry(c, band, score, family_id, ref, workers.get(family_id)) for c, band, score, family_id, ref in rows
+        _entry(c, band, score, family_id, ref, workers.get(family_id), names.get(family_id))
+        for c, band, score, family_id, ref in rows
     ]
     return tuple(sorted(entries, key=lambda e: e.rank))
 
 
 def _entry(
-    c: dict[str, Any], band: Band, score: float | None, family_id: int, ref: str, worker: str | None
+    c: dict[str, Any], band: Band, score: float | None, family_id: int, ref: str, worker: str | None, name: str | None
 ) -> CaseloadEntry:
     return CaseloadEntry(
         rank=c["rank"],
         family_id=family_id,
         case_reference=ref,
+        display_name=name,
         social_worker=worker,
         band=Band(band),
         score=score,

@@ -25,6 +25,7 @@ from db.models import (
     Meeting,
     Rating,
     SupervisionUpdate,
+    Team,
     User,
 )
 from db.queries.caseload import get_meeting
@@ -34,6 +35,7 @@ from db.queries.rating_form import age_on
 from db.queries.schedules import next_review_default
 from db.session import reading
 from risk.inputs import FamilyAtMeeting
+from risk.presentation import family_label
 from risk.ranking import assess_family
 from risk.vocabulary import RAG, Band, LegalStatus, MeetingStatus, Role
 
@@ -137,6 +139,14 @@ class FamilyCard:
     decision: CardDecision | None = None
     next_review_default: dt.date | None = None
     """The team's next meeting after this one (or four weeks on): the decision form's next review unless changed."""
+    display_name: str | None = None
+    """The family's name as the case system holds it (risk.presentation.family_label shows it)."""
+    presentation_initials: bool = False
+    """The team shows families' names as initials only in Presentation mode."""
+
+    def label(self, presentation: bool = False) -> str:
+        """The family as its team sees it: reference and name, or initials on a shared screen if the team says so."""
+        return family_label(self.case_reference, self.display_name, presentation and self.presentation_initials)
 
     @property
     def action_owners(self) -> tuple[CardProfessional, ...]:
@@ -198,6 +208,8 @@ def _card(session: Session, meeting: Meeting, family_id: int) -> FamilyCard:
         previous_held_on=before.held_on if before else None,
         family_id=family.family_id,
         case_reference=family.case_reference,
+        display_name=family.display_name,
+        presentation_initials=session.get_one(Team, meeting.team_id).presentation_initials,
         social_worker=worker,
         band=band,
         score=score,

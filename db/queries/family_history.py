@@ -26,6 +26,7 @@ from db.models import (
 )
 from db.queries.family_card import CardDecision, CardUpdate, family_decisions, supervision_updates
 from db.session import reading
+from risk.presentation import family_label
 from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 # a family's ratings as family_history reads them: id, meeting day, child id, professional, role, rag, rationale
@@ -37,6 +38,12 @@ class FamilyRef:
     id: int
     case_reference: str
     closed_on: dt.date | None
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The family as its team sees it (risk.presentation.family_label)."""
+        return family_label(self.case_reference, self.display_name)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,12 @@ class FamilyHistory:
     changes: tuple[RatingChange, ...]
     months: tuple[SupervisionMonth, ...] = ()
     """Each meeting with an update or a decision for the family, the latest first."""
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The family as its team sees it (risk.presentation.family_label)."""
+        return family_label(self.case_reference, self.display_name)
 
 
 def team_families(engine: Engine, actor: User | None, team_id: int) -> list[FamilyRef]:
@@ -119,7 +132,7 @@ def team_families(engine: Engine, actor: User | None, team_id: int) -> list[Fami
     with reading(engine) as session:
         require_case_team(session, actor, team_id)
         rows = session.execute(
-            select(Family.id, Family.case_reference, Family.closed_on)
+            select(Family.id, Family.case_reference, Family.closed_on, Family.display_name)
             .where(Family.team_id == team_id, visible_families())
             .order_by(Family.closed_on.is_not(None), Family.case_reference)
         )
@@ -185,6 +198,7 @@ def family_history(engine: Engine, actor: User | None, family_id: int) -> Family
         return FamilyHistory(
             family_id=family.id,
             case_reference=family.case_reference,
+            display_name=family.display_name,
             team=family.team.name,
             social_worker=family.social_worker.display_name if family.social_worker else None,
             opened_on=family.opened_on,

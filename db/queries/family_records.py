@@ -35,6 +35,7 @@ class FamilyDetails:
     closed_on: dt.date | None
     restricted_at: dt.datetime | None
     children: tuple[ChildDetails, ...]
+    display_name: str | None = None
 
 
 def family_details(engine: Engine, actor: User | None, case_reference: str) -> FamilyDetails:
@@ -59,6 +60,7 @@ def family_details(engine: Engine, actor: User | None, case_reference: str) -> F
             opened_on=family.opened_on,
             closed_on=family.closed_on,
             restricted_at=family.restricted_at,
+            display_name=family.display_name,
             children=tuple(
                 ChildDetails(c.id, c.case_reference, c.first_name, c.date_of_birth)
                 for c in sorted(family.children, key=lambda c: (c.date_of_birth, c.id))

@@ -206,6 +206,7 @@ def families_at_meeting(
         select(
             Family.id,
             Family.case_reference,
+            Family.display_name,
             Family.opened_on,
             discussed.c.last_discussed,
             overdue.scalar_subquery().label("overdue"),
@@ -284,6 +285,7 @@ def families_at_meeting(
             overdue_actions=f.overdue,
             as_of=day,
             history=_history(rated[f.id]) if f.id in rated else (),
+            display_name=f.display_name,
         )
         for f in families
     ]

@@ -23,6 +23,7 @@ from db.models import Family, FamilyRiskScore, Meeting, User
 from db.queries.meeting_inputs import families_at_meeting, team_policy
 from db.session import reading
 from risk.policies import Policy, get_policy, other_policies
+from risk.presentation import family_label
 from risk.ranking import RankedFamily, rank_caseload
 from risk.vocabulary import BAND_PRIORITY, Band, MeetingStatus
 
@@ -47,6 +48,11 @@ class ComparedFamily:
     case_reference: str
     team: RuleView
     other: RuleView
+    display_name: str | None = None
+
+    def label(self, initials_only: bool = False) -> str:
+        """The family as its team sees it (risk.presentation.family_label)."""
+        return family_label(self.case_reference, self.display_name, initials_only)
 
     @property
     def band_changes(self) -> bool:
@@ -142,9 +148,10 @@ def policy_comparison(
             references = {f.family_id: f.case_reference for f in inputs}
     other = other or other_policies(rule)[0].name
     other_side = _views(rank_caseload(inputs, policy=other))
+    names = {f.family_id: f.display_name for f in inputs}
     differing = sorted(
         (
-            ComparedFamily(family_id, references[family_id], team_view, other_side[family_id])
+            ComparedFamily(family_id, references[family_id], team_view, other_side[family_id], names.get(family_id))
             for family_id, team_view in team_side.items()
             if family_id in other_side and _differs(team_view, other_side[family_id])
         ),

@@ -18,6 +18,7 @@ from db.queries.caseload import get_meeting
 from db.queries.meeting_inputs import families_at_meeting, previous_scored_meeting
 from db.services.ratings import rateable_family_ids
 from db.session import reading
+from risk.presentation import family_label
 from risk.vocabulary import RAG, LegalStatus
 
 
@@ -64,6 +65,12 @@ class FamilyToRate:
     children: tuple[ChildToRate, ...]
     my_update: MyUpdate | None = None
     """The actor's update for supervision at this meeting, None until they write one."""
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The family as its team sees it (risk.presentation.family_label)."""
+        return family_label(self.case_reference, self.display_name)
 
     @property
     def rated(self) -> int:
@@ -118,6 +125,7 @@ def rating_form(engine: Engine, actor: User | None, meeting_id: int) -> list[Fam
             FamilyToRate(
                 family_id=family.family_id,
                 case_reference=family.case_reference,
+                display_name=family.display_name,
                 children=tuple(
                     ChildToRate(
                         child_id=child.child_id,

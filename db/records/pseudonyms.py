@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 REMOVED = "[removed under the retention rule]"
-FREE_TEXT_KEYS = frozenset({"rationale", "text", "reason"})
+FREE_TEXT_KEYS = frozenset({"rationale", "text", "reason", "display_name"})
 """Audit event details that hold words a professional typed (a rating's rationale, an action, a correction's
-reason): removed whole, because any of them may name the family."""
+reason) or the family's name (its members' surnames, from an import or a correction): removed whole, because
+any of them may name the family."""
 
 JsonValue = Any
 

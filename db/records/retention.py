@@ -279,6 +279,7 @@ def _anonymise_families(
         pseudonym = new_pseudonym()
         references[family.case_reference] = renames[FAMILY][family.case_reference.lower()] = pseudonym
         family.case_reference = pseudonym
+        family.display_name = None  # the surnames name the family as surely as its reference
         pseudonym_of[FAMILY, family_id] = pseudonym
         result.pseudonyms.append(pseudonym)
         names: dict[str, str] = {}

@@ -53,7 +53,17 @@ from db.session import reading, transaction
 from risk.vocabulary import RAG, Band, LegalStatus, Role
 
 TABLES: dict[str, list[str]] = {
-    "family": ["id", "case_reference", "team", "office", "social_worker", "opened_on", "closed_on", "anonymised_at"],
+    "family": [
+        "id",
+        "case_reference",
+        "display_name",
+        "team",
+        "office",
+        "social_worker",
+        "opened_on",
+        "closed_on",
+        "anonymised_at",
+    ],
     "children": ["id", "family_id", "case_reference", "first_name", "date_of_birth"],
     "legal_status": ["id", "child_id", "child", "status", "started_on", "ended_on"],
     "involvement": ["id", "family_id", "professional", "role", "started_on", "ended_on"],
@@ -293,6 +303,7 @@ class _Gather:
             {
                 "id": f.id,
                 "case_reference": f.case_reference,
+                "display_name": f.display_name or "",
                 "team": team.name,
                 "office": office.name,
                 "social_worker": _person(worker.display_name, worker.role) if worker else "not allocated",

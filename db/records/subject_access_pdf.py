@@ -18,6 +18,7 @@ from db.records.subject_access import TITLES, SubjectAccessExport
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "family": [
         ("case_reference", "Case reference"),
+        ("display_name", "Family name"),
         ("team", "Team"),
         ("office", "Office"),
         ("social_worker", "Social worker"),

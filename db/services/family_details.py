@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.access import require_admin
+from db.access import (
+    require_active,
+    require_admin,
+    require_manager_of,
+    require_unrestricted_for_admin,
+    require_visible_family,
+)
 from db.errors import InvalidInput, NotFound
 from db.models import RATIONALE_MAX, Child, Family, Involvement, Meeting, Team, User, utcnow
 from db.plain_text import clean_text
@@ -26,7 +32,8 @@ from db.services.audit import record
 from db.services.discussions import stop_the_clock
 from db.services.meeting_changes import bump_open_meetings
 from db.session import transaction
-from risk.vocabulary import MeetingStatus
+from risk.presentation import FAMILY_NAME_MAX
+from risk.vocabulary import MeetingStatus, Role
 
 REASON_MIN = 10
 REFERENCE_MAX = 40
@@ -120,6 +127,61 @@ def correct_family(
             setattr(family, key, wanted[key])
         record(session, actor, CORRECTION_VERB, "family", family.id, before=before, after=after | {"reason": reason})
         return after
+
+
+def correct_family_name(
+    engine: Engine,
+    actor: User | None,
+    family_id: int,
+    display_name: str,
+    *,
+    held: str | None,
+    reason: str,
+) -> str | None:
+    """Set the family's name as the case system holds it (empty: no name), when the import got it wrong or the
+    case system changed it and the next import is a month away. The team's own manager (who chairs the meeting
+    where the name is read out) or an administrator may; a restricted family changes for nobody until the
+    restriction is lifted. `held` is the name the form showed: if someone else changed it since, nothing is
+    overwritten and the form is told to show the name now held. Audited as a correction of the family, with the
+    name before and after and the reason. Returns the name now held."""
+    name = clean_text(
+        " ".join((display_name or "").split()), what="The family's name", limit=FAMILY_NAME_MAX, required=False
+    )
+    reason = clean_reason(reason)
+    with transaction(engine) as session:
+        actor = require_active(actor)
+        if actor.role is Role.ADMINISTRATOR:
+            family = session.get(Family, family_id, with_for_update=True)
+            if family is None:
+                raise NotFound("That family does not exist.")
+            require_unrestricted_for_admin(family)
+        else:
+            require_manager_of(session, actor, require_visible_family(session, family_id).team_id)
+            family = session.get_one(Family, family_id, with_for_update=True)
+            if family.restricted_at is not None:  # restricted meanwhile
+                raise NotFound("That family does not exist.")
+        if family.display_name != held:
+            now = f"“{family.display_name}”" if family.display_name else "no name"
+            raise InvalidInput(
+                f"Someone else changed this family's name since you opened the page (it is now {now}); nothing was "
+                "overwritten. Look again, then correct it if it still needs it."
+            )
+        wanted = name or None
+        if wanted == family.display_name:
+            raise InvalidInput("This is the name already held: nothing to correct.")
+        before = {"display_name": family.display_name}
+        family.display_name = wanted
+        bump_open_meetings(session, [family.team_id])  # the name is on the ranking and the cards
+        record(
+            session,
+            actor,
+            CORRECTION_VERB,
+            "family",
+            family.id,
+            before=before,
+            after={"display_name": wanted, "reason": reason},
+        )
+        return wanted
 
 
 def _end_other_teams_involvement(session: Session, family: Family, team: Team) -> list[int]:

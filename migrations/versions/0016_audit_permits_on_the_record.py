@@ -1,7 +1,7 @@
 """the audit trail's one door leaves a trace: each permit names its own audit event and stays; TRUNCATE refused
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-04
 
 Until now any connection could insert a row into `audit_pseudonymisation` and then rewrite what events say, leaving
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -80,3 +80,18 @@ def test_the_rules_offered_are_the_registrys_and_no_other(
     assert stopped.value.code == 2
     assert f"(choose from {', '.join(repr(name) for name in POLICIES)})" in capsys.readouterr().err
     assert _state(engine) == ("worst", ["worst"])
+
+
+def test_set_presentation_names_turns_initials_on_and_off(
+    engine: Engine, team: Team1, fsdash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fsdash("teams", "set-presentation-names", "Stevenage A", "initials")
+    assert "Stevenage A now shows families' initials only in Presentation mode." in capsys.readouterr().out
+    with reading(engine) as s:
+        assert s.scalars(select(Team.presentation_initials)).one() is True
+
+    fsdash("teams", "set-presentation-names", "Stevenage A", "initials")
+    assert "as it already did" in capsys.readouterr().out
+    fsdash("teams", "set-presentation-names", "Stevenage A", "full")
+    with reading(engine) as s:
+        assert s.scalars(select(Team.presentation_initials)).one() is False

@@ -75,7 +75,7 @@ from db.services.corrections import correct_rating
 from db.services.disclosures import record_download, record_view
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.erasure import erase_child, erase_family
-from db.services.family_details import correct_child, correct_family
+from db.services.family_details import correct_child, correct_family, correct_family_name
 from db.services.meeting_summaries import store_meeting_summaries
 from db.services.meetings import close_meeting, move_meeting, open_meeting
 from db.services.ratings import RatingEntry, save_family_form, save_ratings
@@ -90,6 +90,7 @@ from db.services.schedules import (
 )
 from db.services.scores import rebuild_scores, set_team_policy
 from db.services.supervision import UpdateEntry, correct_decision, correct_update, record_decision
+from db.services.team_settings import set_presentation_initials
 from db.session import make_engine, reading, transaction
 from risk.schedule import Pattern, ScheduleRule
 from risk.supervision import DEFAULT_CHOICES, ChoiceKind
@@ -581,6 +582,20 @@ PROBES = [
         lambda w, u: set_team_policy(w.engine, u, w.team_b, "median", rebuild=True),
         ADMINS,  # the command line passes no actor; a signed-in person moving a team must be an administrator
         lambda w, who, r: r.changed and r.meetings_rebuilt == 1,
+    ),
+    Probe(
+        correct_family_name,
+        lambda w, u: correct_family_name(
+            w.engine, u, w.family_b, "Brown", held=None, reason="As the case system has it"
+        ),
+        ADMINS | B_MANAGER,  # the family's name: its team's manager, or an administrator
+        lambda w, who, r: r == "Brown",
+    ),
+    Probe(
+        set_presentation_initials,
+        lambda w, u: set_presentation_initials(w.engine, u, w.team_b, True),
+        B_SCHEDULE_KEEPERS,  # how B's shared screen shows names: B's manager, or an administrator
+        lambda w, who, r: r is True,
     ),
     # team B's schedule: kept by an administrator or B's manager; the next meeting seen by B's staff
     Probe(

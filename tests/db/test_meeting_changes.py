@@ -34,12 +34,13 @@ from db.services.admin import add_involvement, end_involvement, update_user
 from db.services.corrections import correct_rating
 from db.services.discussions import mark_discussed, open_family, run_the_clock, set_meeting_length
 from db.services.erasure import erase_child, erase_family
-from db.services.family_details import correct_child, correct_family
+from db.services.family_details import correct_child, correct_family, correct_family_name
 from db.services.meetings import close_meeting, move_meeting
 from db.services.ratings import RatingEntry, save_family_form, save_ratings
 from db.services.restriction import lift_restriction, restrict_family
 from db.services.scores import rebuild_scores, set_team_policy
 from db.services.supervision import UpdateEntry, record_decision
+from db.services.team_settings import set_presentation_initials
 from db.session import reading, transaction
 from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, MeetingStatus, Role
@@ -290,6 +291,12 @@ WRITES: dict[str, Callable[[Engine, World], object]] = {
     ),
     "db.services.scores.rebuild_scores": lambda e, w: rebuild_scores(e, None),
     "db.services.scores.set_team_policy": lambda e, w: set_team_policy(e, None, w.team.team.id, "median"),
+    "db.services.family_details.correct_family_name": lambda e, w: correct_family_name(
+        e, w.admin, w.team.family.id, "Brown", held=None, reason="As the case system has it"
+    ),
+    "db.services.team_settings.set_presentation_initials": lambda e, w: set_presentation_initials(
+        e, None, w.team.team.id, True
+    ),
     "db.services.admin.update_user": lambda e, w: update_user(
         e,
         w.admin,

@@ -60,6 +60,7 @@ def row(**overrides: Any) -> dict[str, Any]:
         "legal_status_from": "2026-01-05",
         "involved_practitioner_emails": "sw.stevenage-a@example.org; mh.stevenage-a@example.org",
         "family_closed_on": "",
+        "display_name": "",
     }
     return base | overrides
 
@@ -80,7 +81,13 @@ def database_picture(engine: Engine, today: dt.date = TODAY) -> dict[str, Any]:
         teams = dict(s.execute(select(Team.id, Team.name)).all())
         emails = dict(s.execute(select(User.id, User.email)).all())
         families = {
-            f.case_reference: (teams[f.team_id], f.opened_on, f.closed_on, emails.get(f.social_worker_id))
+            f.case_reference: (
+                teams[f.team_id],
+                f.opened_on,
+                f.closed_on,
+                emails.get(f.social_worker_id),
+                f.display_name,
+            )
             for f in s.scalars(select(Family))
         }
         refs = dict(s.execute(select(Family.id, Family.case_reference)).all())

@@ -194,7 +194,7 @@ CASES = [
         "extra cells beyond the columns",
         "caseload.csv",
         lambda: csv_bytes([row()]).rstrip(b"\r\n") + b",surplus\r\n",
-        "row 2: it has more cells than the 11 named columns; remove the extra ones",
+        "row 2: it has more cells than the 12 named columns; remove the extra ones",
     ),
 ]
 

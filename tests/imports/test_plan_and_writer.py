@@ -62,6 +62,7 @@ def test_a_spreadsheet_and_an_ssd_extract_of_the_same_family_give_the_same_plan(
                     legal_status="Child Protection plan",
                     legal_status_from="05/01/2026",
                     involved_practitioner_emails=f"{SAM}; {MO}",
+                    display_name="Smith",
                 )
             ]
         ),

@@ -36,6 +36,7 @@ from risk.ranking import rank_caseload
 from risk.vocabulary import MeetingStatus, Role
 from seed import is_empty, load_seed
 from seed.load import LABELS
+from seed.phrases import SURNAME_ENDS, SURNAME_STARTS
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -288,3 +289,12 @@ def test_the_demo_has_updates_and_decisions_from_the_professionals_and_chairs(de
         ).all()
         assert decisions and all(status is MeetingStatus.CLOSED for _, _, status in decisions)
         assert s.scalar(select(func.count()).select_from(ChoiceItem).where(ChoiceItem.retired_at.is_(None))) == 13
+
+
+def test_every_demo_family_has_an_obviously_invented_surname(demo: Engine) -> None:
+    with reading(demo) as s:
+        names = list(s.scalars(select(Family.display_name)))
+    assert names and all(names)
+    surnames = [surname for name in names for surname in name.split(" / ")]
+    assert all(surname.startswith(SURNAME_STARTS) and surname.endswith(SURNAME_ENDS) for surname in surnames)
+    assert any(" / " in name for name in names)  # some parents have different surnames

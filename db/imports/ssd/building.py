@@ -49,6 +49,7 @@ from db.imports.reading import FORMULA_STARTS
 from db.imports.ssd.extract import Cells, Extract
 from db.imports.ssd.mapping import Mapping
 from db.plain_text import text_problem
+from risk.presentation import FAMILY_NAME_MAX, family_name_from_surnames
 from risk.vocabulary import LegalStatus, Role
 
 SSD_EXTRACT = InputKind("ssd_extract", "the extract", "ssd import", "not in the SSD extract")
@@ -62,7 +63,7 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME + "$")
 
-_PersonRow = tuple[str, dt.date | None, str, dt.date | None]
+_PersonRow = tuple[str, dt.date | None, str, dt.date | None, str | None]
 
 
 def _problem(table: str, row_id: str, column: str | None, message: str) -> Problem:
@@ -335,6 +336,8 @@ def _text_problems(
                 found.append(_problem("ssd_person", child.reference, "pers_forename", "is empty"))
             else:
                 check(("ssd_person", child.reference, "pers_forename"), child.first_name, FIRST_NAME_MAX)
+        if family.display_name:
+            check(("ssd_family", family.reference, "pers_surname"), family.display_name, FAMILY_NAME_MAX)
     for professional, name in professionals.items():
         check(("ssd_professionals", professional, "prof_professional_name"), name, DISPLAY_NAME_MAX)
     return found
@@ -346,7 +349,8 @@ def _formula(text: str) -> str:
 
 
 def _people(extract: Extract, relevant: set[str], check: _Checker) -> dict[str, _PersonRow]:
-    """Person id -> (first name, date of birth (or expected), row id, death date) for the relevant people."""
+    """Person id -> (first name, date of birth (or expected), row id, death date, surname) for the relevant
+    people."""
     people: dict[str, _PersonRow] = {}
     for row_id, cells in extract.rows("ssd_person"):
         if row_id not in relevant:
@@ -358,7 +362,7 @@ def _people(extract: Extract, relevant: set[str], check: _Checker) -> dict[str, 
         if not ok:
             check.unknown_age.add(row_id)
         _, died = check.date(row_id, "ssd_person", row_id, cells, "pers_death_date", required=False)
-        people[row_id] = (cells.get("pers_forename") or "", born, row_id, died)
+        people[row_id] = (cells.get("pers_forename") or "", born, row_id, died, cells.get("pers_surname"))
     return people
 
 
@@ -512,7 +516,7 @@ def _family(
     )
     children = []
     for person in kids:
-        first_name, born, _, _ = people[person]
+        first_name, born, _, _, _ = people[person]
         children.append(
             PlannedChild(
                 person,
@@ -537,6 +541,8 @@ def _family(
         social_worker=mapping.professionals.get(lead.professional) if lead.role in ALLOCATABLE else None,
         children=tuple(children),
         involvements=_by_email(mine, mapping.professionals, ignored),
+        # every member's surname, the adults' too: the family is known by them all ("Jones / Ahmed")
+        display_name=family_name_from_surnames(people[person][4] for person in sorted(members) if person in people),
     )
 
 

@@ -37,7 +37,8 @@ TABLES: dict[str, TableSpec] = {
             "pers_person_id",
             ("pers_person_id", "pers_forename", "pers_dob"),
             ("pers_surname", "pers_expected_dob", "pers_death_date"),
-            about="each person's first name and date of birth (an unborn child's expected date of birth stands in)",
+            about="each person's first name and date of birth (an unborn child's expected date of birth stands in); "
+            "the members' surnames make the family's name",
         ),
         TableSpec(
             "ssd_family",
