@@ -5,7 +5,9 @@ The meeting record names every family of the team, so it can go on no child's fi
 family alone: the meeting (team, date, chair), the professionals who rated its children, each child's ratings by
 professional with their reasons and last month's beside them, the family's band, score and explanation, the
 minutes it was discussed and the actions agreed. It is a draft while the meeting is open and final once it
-closes; a rating corrected after the close re-issues it, marked as a correction with the reason.
+closes; a rating corrected after the close re-issues it, marked as a correction with the reason. Each
+professional's update for supervision and the chair's decision (its outcome and next review) are in it too, and
+the family is named as its team knows it (reference and name).
 
 The zip holds each family's PDF, named by case reference, and a manifest as CSV and JSON (case reference, the
 children's references, the meeting date, the file name and the file's SHA-256), which is what a case system's bulk
@@ -271,7 +273,7 @@ class _FamilyDocument(LandscapeDocument):
     ) -> bytes:
         self.add_page()
         self.line_of("OFFICIAL-SENSITIVE", size=9, bold=True)
-        self.line_of(f"Group supervision record: {card.case_reference}", size=18, bold=True, height=9)
+        self.line_of(f"Group supervision record: {card.label()}", size=18, bold=True, height=9)
         self.line_of(
             f"Team: {meeting.team} · Date: {uk_date(meeting.held_on)} · Chair: {meeting.chair or 'not recorded'}"
         )
@@ -304,6 +306,8 @@ class _FamilyDocument(LandscapeDocument):
         self.line_of(f"Why: {entry.explanation}", size=9)
         for child in card.children:
             self._child(card, child.child_id)
+        self._updates(card)
+        self._decision(card)
         self.ln(2)
         write_actions(self, actions)
         earlier = [a for a in card.open_actions if a.agreed_on != meeting.held_on]
@@ -345,6 +349,35 @@ class _FamilyDocument(LandscapeDocument):
                 row.cell(given.rag.label if given else NOT_RATED, style=band_face(given.rag if given else None))
                 row.cell(self.text_of(given.rationale or "-") if given else "-")
                 row.cell(before.label if before else "-", style=band_face(before))
+
+    def _updates(self, card: FamilyCard) -> None:
+        """What each professional reported at supervision: the work done since the last meeting."""
+        self.ln(2)
+        written = [u for u in card.updates if u.text or u.work_kind]
+        if not written:
+            self.line_of("Updates for supervision: none written.", size=9)
+            return
+        self.line_of("Updates for supervision:", size=11, bold=True)
+        for u in written:
+            kind = f" · {u.work_kind}" if u.work_kind else ""
+            self.line_of(f"{u.author} ({u.role.label}){kind}", size=9, bold=True)
+            if u.text:
+                self.line_of(u.text, size=9)
+            if u.correction_reason:
+                self.line_of(f"Corrected after the meeting. Reason: {u.correction_reason}", size=8)
+
+    def _decision(self, card: FamilyCard) -> None:
+        """The chair's decision and next steps, its outcome and the next review."""
+        self.ln(2)
+        d = card.decision
+        if d is None:
+            self.line_of("Decision: none recorded.", size=9, bold=True)
+            return
+        review = f" · next review {uk_date(d.next_review_on)}" if d.next_review_on else ""
+        self.line_of(f"Decision ({d.chair}): {d.outcome}{review}", size=11, bold=True)
+        self.line_of(d.text, size=9)
+        if d.correction_reason:
+            self.line_of(f"Corrected after the meeting. Reason: {d.correction_reason}", size=8)
 
     def _corrections(self, corrections: list[Correction]) -> None:
         self.ln(2)

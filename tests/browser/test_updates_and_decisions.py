@@ -1,13 +1,18 @@
-"""A professional's update and the chair's decision in two browsers: the practitioner writes an update with their
-ratings, the chair's card (and the follower's screen) shows it, and the chair records the decision on the card."""
+"""The month's meeting in two browsers: the practitioner writes an update with their ratings, the chair's card (and
+the follower's screen) shows it, the chair records the decision on the card, closes the meeting and downloads the
+supervision records, and each family's PDF holds that family alone, its update and decision included."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import choose_option, first_unrated_child, screenshot, seeded_app, sign_in, wait_for_app
 
@@ -30,12 +35,13 @@ def test_the_update_is_written_with_the_ratings_and_the_chair_records_the_decisi
     chair = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     try:
         sign_in(practitioner, decisions_app["url"], decisions_app["social worker"])
-        group, form, reference = first_unrated_child(practitioner)
+        group, form, label = first_unrated_child(practitioner)
+        reference = label.split(" · ")[0]  # the label carries the family's name after its case reference
         group.get_by_text("Amber").click()
         form.get_by_role("textbox", name="Your update for supervision (optional)").fill(UPDATE)
-        form.get_by_role("button", name=f"Save ratings for {reference}").click()
+        form.get_by_role("button", name=f"Save ratings for {label}").click()
         expect(
-            practitioner.get_by_text(re.compile(rf"Your ratings for {reference}: .*your update saved"))
+            practitioner.get_by_text(re.compile(rf"Your ratings for {re.escape(label)}: .*your update saved"))
         ).to_be_visible(timeout=20_000)
         screenshot(practitioner, "80-practitioner-update-saved")
 
@@ -63,6 +69,31 @@ def test_the_update_is_written_with_the_ratings_and_the_chair_records_the_decisi
         expect(practitioner.get_by_text(f"Following the chair: {reference}")).to_be_visible(timeout=20_000)
         expect(practitioner.get_by_text(UPDATE, exact=True)).to_be_visible()
         expect(practitioner.get_by_role("paragraph").filter(has_text=DECISION)).to_be_visible()
+
+        chair.get_by_role("button", name="Close meeting").click()
+        expect(chair.get_by_text("Tick the box to confirm")).to_be_visible()
+        chair.get_by_text("I have discussed every family").click()
+        chair.get_by_role("button", name="Close meeting").click()
+        expect(chair.get_by_text("is closed and its ratings are locked")).to_be_visible(timeout=30_000)
+        wait_for_app(chair)
+        with chair.expect_download() as downloading:
+            chair.get_by_role("button", name="Supervision records (.zip)").click()
+        screenshot(chair, "82-chair-closed-with-family-records")
+        archive = zipfile.ZipFile(io.BytesIO(downloading.value.path().read_bytes()))
+        manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+        references = [row["case_reference"] for row in manifest]
+        assert reference in references and len(references) > 1
+        for row in manifest:
+            text = " ".join(
+                " ".join(
+                    page.extract_text() for page in PdfReader(io.BytesIO(archive.read(row["file_name"]))).pages
+                ).split()
+            )
+            assert f"Group supervision record: {row['case_reference']}" in text
+            others = [r for r in references if r != row["case_reference"]]
+            assert not [r for r in others if re.search(rf"\b{re.escape(r)}\b", text)], row["file_name"]
+            mine = row["case_reference"] == reference
+            assert (" ".join(UPDATE.split()) in text) is mine and (DECISION in text) is mine, row["file_name"]
     finally:
         practitioner.context.close()
         chair.context.close()

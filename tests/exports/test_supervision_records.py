@@ -25,13 +25,26 @@ from db.exports.supervision_records import (
     supervision_records_zip,
     write_supervision_records,
 )
-from db.models import Action, AuditEvent, Child, Family, Meeting, Rating, User
+from db.models import (
+    Action,
+    AuditEvent,
+    Child,
+    ChoiceItem,
+    Family,
+    FamilyDecision,
+    Meeting,
+    Rating,
+    SupervisionUpdate,
+    User,
+)
 from db.services.actions import add_action
 from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
-from db.services.ratings import RatingEntry, save_ratings
+from db.services.ratings import RatingEntry, save_family_form, save_ratings
 from db.services.scores import rebuild_scores
+from db.services.supervision import UpdateEntry, record_decision
 from db.session import reading, transaction
+from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, MeetingStatus, Role
 from seed import load_seed
 from tests.db.factories import MEETING_DAY, Team1, make_team
@@ -49,7 +62,10 @@ def family_pdf(engine: Engine, actor: User, meeting_id: int, reference: str) -> 
 
 
 def _words(family_id: int) -> dict[str, set[str]]:
-    return {"children": set(), "reasons": set(), "actions": set()}
+    return {"children": set(), "reasons": set(), "actions": set(), "updates": set(), "decisions": set()}
+
+
+KINDS = ("children", "reasons", "actions", "updates", "decisions")
 
 
 def test_each_familys_record_holds_its_own_family_and_nothing_of_any_other(engine: Engine) -> None:
@@ -79,6 +95,30 @@ def test_each_familys_record_holds_its_own_family_and_nothing_of_any_other(engin
             ):
                 s.execute(update(Action).where(Action.id == action.id).values(text=f"Actionword{action.id}z"))
                 mine["actions"].add(f"Actionword{action.id}z")
+            for written in s.scalars(
+                select(SupervisionUpdate).where(
+                    SupervisionUpdate.family_id == family.id, SupervisionUpdate.meeting_id == meeting.id
+                )
+            ):
+                s.execute(
+                    update(SupervisionUpdate)
+                    .where(SupervisionUpdate.id == written.id)
+                    .values(text=f"Updateword{written.id}u")
+                )
+                mine["updates"].add(f"Updateword{written.id}u")
+            for decided in s.scalars(
+                select(FamilyDecision).where(
+                    FamilyDecision.family_id == family.id, FamilyDecision.meeting_id == meeting.id
+                )
+            ):
+                s.execute(
+                    update(FamilyDecision)
+                    .where(FamilyDecision.id == decided.id)
+                    .values(text=f"Decisionword{decided.id}d")
+                )
+                mine["decisions"].add(f"Decisionword{decided.id}d")
+            s.execute(update(Family).where(Family.id == family.id).values(display_name=f"Surnameword{family.id}s"))
+            mine["children"].add(f"Surnameword{family.id}s")
         references = {
             f.id: f.case_reference for f in s.scalars(select(Family).where(Family.team_id == meeting.team_id))
         }
@@ -88,12 +128,13 @@ def test_each_familys_record_holds_its_own_family_and_nothing_of_any_other(engin
     assert len(records) >= 5, "the seeded meeting should be busy"
     by_reference = {ref: family_id for family_id, ref in references.items()}
     assert sum(bool(w["reasons"]) for w in words.values()) >= 3 and any(w["actions"] for w in words.values())
+    assert any(w["updates"] for w in words.values()) and any(w["decisions"] for w in words.values())
     for record in records:
         text = pdf_text(record.pdf)
         own = by_reference[record.case_reference]
         assert f"Group supervision record: {record.case_reference}" in text
         assert f"Team: {summary.team}" in text and "OFFICIAL-SENSITIVE" in text and "Final" in text
-        for kind in ("children", "reasons", "actions"):
+        for kind in KINDS:
             for word in words[own][kind]:
                 assert word in text, f"{record.case_reference} is missing its own {kind}: {word}"
         for other, theirs in words.items():
@@ -102,7 +143,7 @@ def test_each_familys_record_holds_its_own_family_and_nothing_of_any_other(engin
             assert not re.search(rf"\b{re.escape(references[other])}\b", text), (
                 f"{references[other]} in {record.case_reference}"
             )
-            for kind in ("children", "reasons", "actions"):
+            for kind in KINDS:
                 leaked = {word for word in theirs[kind] if word in text}
                 assert not leaked, f"{record.case_reference}'s record holds another family's {kind}: {leaked}"
 
@@ -201,3 +242,34 @@ def test_the_upload_job_gets_new_private_files_of_a_closed_meeting_only_and_it_i
     assert event.after["sha256"] == {"F-1.pdf": hashlib.sha256((tmp_path / "F-1.pdf").read_bytes()).hexdigest()}
     with pytest.raises(InvalidInput, match=r"already holds F-1\.pdf"):
         write_supervision_records(engine, None, team.meeting.id, tmp_path)
+
+
+def test_a_record_holds_each_professionals_update_the_decision_and_the_familys_name(
+    engine: Engine, team: Team1
+) -> None:
+    with transaction(engine) as s:
+        s.execute(update(Family).where(Family.id == team.family.id).values(display_name="Jones / Ahmed"))
+        kind = s.scalars(
+            select(ChoiceItem).where(ChoiceItem.kind == ChoiceKind.WORK_KIND).order_by(ChoiceItem.position)
+        ).first()
+        outcome = s.scalars(
+            select(ChoiceItem).where(ChoiceItem.kind == ChoiceKind.OUTCOME).order_by(ChoiceItem.position)
+        ).first()
+        assert kind and outcome
+        kind_label, outcome_label, outcome_id, kind_id = kind.label, outcome.label, outcome.id, kind.id
+    save_family_form(
+        engine, team.social_worker, team.meeting.id, [],
+        UpdateEntry(team.family.id, "Two home visits; the children were seen alone.", kind_id),
+    )  # fmt: skip
+    record_decision(
+        engine, team.manager, team.meeting.id, team.family.id, "Keep weekly visits; review the safety plan.",
+        outcome_id, MEETING_DAY + dt.timedelta(days=28), None,
+    )  # fmt: skip
+
+    text = family_pdf(engine, team.manager, team.meeting.id, "F-1")
+
+    assert "Group supervision record: F-1 · Jones / Ahmed" in text
+    assert f"SW Stevenage A (social worker) · {kind_label} Two home visits; the children were seen alone." in text
+    review = (MEETING_DAY + dt.timedelta(days=28)).strftime("%d/%m/%Y")
+    assert f"Decision (Manager Stevenage A): {outcome_label} · next review {review}" in text
+    assert "Keep weekly visits; review the safety plan." in text
