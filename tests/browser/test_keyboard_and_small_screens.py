@@ -98,10 +98,14 @@ def test_a_practitioner_rates_and_saves_with_the_keyboard_alone(page: Page, own_
     page.keyboard.press("ArrowRight")  # arrows move within the group and choose: Amber
     page.keyboard.press("Space")
     expect(group.get_by_role("radio", name=re.compile("Amber"))).to_be_checked()
+    tab_to(page, re.compile(r"^Your update for supervision"))
+    page.keyboard.type("Two home visits; both children seen alone.")
     tab_to(page, re.compile(f"^Save ratings for {re.escape(reference)}$"))
     screenshot(page, "40-keyboard-rate-before-save")
     page.keyboard.press("Enter")
-    expect(page.get_by_text(f"Your ratings for {reference}")).to_be_visible(timeout=20_000)
+    expect(
+        page.get_by_text(re.compile(rf"Your ratings for {re.escape(reference)}: .*your update saved"))
+    ).to_be_visible(timeout=20_000)
     wait_for_app(page)
     screenshot(page, "41-keyboard-rate-saved")
     # WCAG 2.4.3: the keyboard stays where the work was done (the family's Save button, or the heading of its box
@@ -182,6 +186,18 @@ def test_the_chair_picks_a_family_records_an_action_and_closes_with_the_keyboard
     reference = chosen.group(0)
     # The chosen family's card and form are drawn before anything is typed into the form.
     expect(page.get_by_text(f"Record an action for {reference}")).to_be_visible()
+    wait_for_app(page)
+
+    tab_to(page, re.compile(r"^Decision and next steps$"))
+    page.keyboard.type("Continue the plan; ask school for attendance figures.")
+    tab_to(page, re.compile(r"^Outcome$"))
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("option").first).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("combobox", name="Outcome")).to_have_value(re.compile(r"\S"))
+    tab_to(page, re.compile(r"^Save decision$"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"Decision recorded for {reference}.")).to_be_visible(timeout=20_000)
     wait_for_app(page)
 
     tab_to(page, re.compile(r"^What was agreed$"))
