@@ -39,6 +39,7 @@ from db.models import User
 from db.queries.baseline_figures import days_looked_after, looked_after, new_plans, plans_started_since
 from db.queries.calibration import rater_agreement, role_severity
 from db.queries.outcomes import LEVELS, changes_since, outcome_counts, outcome_totals, outcomes_report
+from db.queries.ratings_access import ratings_access_grants
 from db.queries.service import (
     FiguresVersion,
     figures_version,
@@ -483,3 +484,28 @@ else:
     )
 
 _outcomes_section(user, counts, office_id, (outcomes_version, _database(), office_id), version.first_meeting)
+
+st.subheader("Accounts given access to ratings, last 90 days")
+grants = ratings_access_grants(engine(), user, dt.date.today() - dt.timedelta(days=90))
+if not grants:
+    st.info("No account was given access to your teams' ratings in the last 90 days.")
+else:
+    show_grid(
+        pd.DataFrame(
+            [
+                {
+                    "When (UTC)": f"{g.on:%d/%m/%Y %H:%M}",
+                    "Account": g.account,
+                    "Role": g.role.label,
+                    "Team": g.team or "their office's teams",
+                    "By": g.by,
+                    "How": g.how,
+                }
+                for g in grants
+            ]
+        )
+    )
+    st.caption(
+        "Every account that can read a team's ratings, new or changed, with the administrator who did it: an "
+        "administrator sees no ratings, so an account made or reset by one should be one you expect."
+    )

@@ -26,6 +26,7 @@ from db.errors import InvalidInput, ServiceError
 from db.models import Office, Team, User, utcnow
 from db.plain_text import clean_text
 from db.services.audit import record
+from db.services.ratings_access import CREATED, CREATED_SSO, record_ratings_access
 from db.session import reading, transaction
 from db.settings import break_glass_emails, password_sign_in
 from risk.vocabulary import Role
@@ -335,6 +336,7 @@ def create_user(
             user.id,
             after={"email": email, "role": role.value, "team_id": user.team_id, "password": bool(password)},
         )
+        record_ratings_access(session, actor, user, CREATED if password else CREATED_SSO)
         return user
 
 

@@ -15,6 +15,7 @@ from db.plain_text import clean_text
 from db.services.accounts import check_new_password, create_user, end_sessions, hash_password
 from db.services.audit import record
 from db.services.meeting_changes import bump_open_meetings
+from db.services.ratings_access import MOVED, RESET_BY_ADMIN, record_ratings_access
 from db.session import transaction
 from risk.vocabulary import Role
 
@@ -132,6 +133,8 @@ def update_user(
         after = {"role": role.value, "team_id": team_id, "office_id": office_id, "active": active}
         if before != after:
             record(session, actor, "user.update", "user", user.id, before=before, after=after)
+            if active and any(before[k] != after[k] for k in ("role", "team_id", "office_id", "active")):
+                record_ratings_access(session, actor, user, MOVED)
             bump_open_meetings(session)  # a card's professionals and their roles; rare enough to tell every meeting
 
 
@@ -150,6 +153,8 @@ def reset_password(engine: Engine, actor: User | None, user_id: int, password: s
         user.must_change_password = user.id != actor.id
         end_sessions(user, "password reset")
         record(session, actor, "user.password_reset", "user", user.id)
+        if user.id != actor.id:
+            record_ratings_access(session, actor, user, RESET_BY_ADMIN)
         return user.session_generation
 
 

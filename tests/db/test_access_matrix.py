@@ -62,6 +62,7 @@ from db.queries.live_meeting import meeting_mark
 from db.queries.outcomes import outcome_counts
 from db.queries.policy_comparison import policy_comparison, rules_to_compare
 from db.queries.rating_form import rating_form
+from db.queries.ratings_access import ratings_access_grants
 from db.queries.reminders import reminder_log
 from db.queries.schedules import next_meetings, team_schedule
 from db.queries.service import figures_version, legal_status_counts, team_month_scores, visible_offices
@@ -319,6 +320,21 @@ def _refs(items: Any) -> set[str]:
 
 def _close_b_meeting(w: World, who: str) -> None:
     close_meeting(w.engine, w.person("B:team_manager"), w.meeting_b)  # one open meeting per team at a time
+
+
+def _b_password_reset(w: World, who: str) -> None:
+    """An administrator resets B's social worker's password: an account given access to B's ratings."""
+    admin_services.reset_password(w.engine, w.person("administrator"), w.person("B:social_worker").id, NEW_PASSWORD)
+
+
+def _grants_seen(w: World, u: User) -> list[Any]:
+    """The grants the actor sees; a refusal (anyone but a service lead) sees none, as a lead of another office."""
+    try:
+        return ratings_access_grants(w.engine, u, MEETING_DAY - dt.timedelta(days=3650))
+    except AccessDenied:
+        if not u.active or u.role is Role.SERVICE_LEAD:  # a deactivated account, or a lead refused: a real failure
+            raise
+        return []
 
 
 def _second_rating_b(w: World, who: str) -> None:
@@ -692,6 +708,13 @@ PROBES = [
         prepare=_second_rating_b,
     ),
     Probe(
+        ratings_access_grants,
+        _grants_seen,
+        frozenset({B_LEAD, "head of service"}),
+        shows_b=lambda r: "B team" in {g.team for g in r},
+        prepare=_b_password_reset,
+    ),
+    Probe(
         figures_version,
         lambda w, u: w.team_b in figures_version(w.engine, u).team_ids,  # the scope the page caches under
         B_AGGREGATES,
@@ -993,6 +1016,8 @@ BY_NAME = {probe.name: probe for probe in PROBES}
 HELPERS = {
     "services.meetings.add_meeting": "runs inside open_meeting and open_due_meetings, which check who may open",
     "services.audit.record": "writes the event its caller decided on, inside the caller's transaction",
+    "services.ratings_access.record_ratings_access": "writes the event of an account change its caller (create_user, "
+    "update_user, reset_password) already checked, inside that transaction",
     "services.supervision.save_update_in": "runs inside save_family_form, which checks who may save first",
     "services.ratings.rateable_family_ids": "narrows a meeting its callers already checked (save_ratings, rating_form)",
     "services.scores.store_meeting_scores": "runs inside close_meeting, correct_rating, rebuild_scores and "
