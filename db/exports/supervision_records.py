@@ -284,6 +284,8 @@ class _FamilyDocument(LandscapeDocument):
                 f"Final, re-issued after a correction on {uk_date(corrections[-1].on)} (see Corrections below).",
                 bold=True,
             )
+        elif any(u.correction_reason for u in card.updates) or (card.decision and card.decision.correction_reason):
+            self.line_of("Final, re-issued after a correction (the reason is given where it was made).", bold=True)
         else:
             self.line_of("Final: the meeting is closed and this record is locked.")
         who = "; ".join(f"{name} ({role.label})" for name, role in attendees) or "nobody rated this family"

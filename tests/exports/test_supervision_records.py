@@ -42,7 +42,7 @@ from db.services.corrections import correct_rating
 from db.services.meetings import close_meeting
 from db.services.ratings import RatingEntry, save_family_form, save_ratings
 from db.services.scores import rebuild_scores
-from db.services.supervision import UpdateEntry, record_decision
+from db.services.supervision import UpdateEntry, correct_decision, record_decision
 from db.session import reading, transaction
 from risk.supervision import ChoiceKind
 from risk.vocabulary import RAG, MeetingStatus, Role
@@ -261,7 +261,7 @@ def test_a_record_holds_each_professionals_update_the_decision_and_the_familys_n
         engine, team.social_worker, team.meeting.id, [],
         UpdateEntry(team.family.id, "Two home visits; the children were seen alone.", kind_id),
     )  # fmt: skip
-    record_decision(
+    decided = record_decision(
         engine, team.manager, team.meeting.id, team.family.id, "Keep weekly visits; review the safety plan.",
         outcome_id, MEETING_DAY + dt.timedelta(days=28), None,
     )  # fmt: skip
@@ -273,3 +273,14 @@ def test_a_record_holds_each_professionals_update_the_decision_and_the_familys_n
     review = (MEETING_DAY + dt.timedelta(days=28)).strftime("%d/%m/%Y")
     assert f"Decision (Manager Stevenage A): {outcome_label} · next review {review}" in text
     assert "Keep weekly visits; review the safety plan." in text
+
+    close_meeting(engine, team.manager, team.meeting.id)
+    assert "re-issued" not in family_pdf(engine, team.manager, team.meeting.id, "F-1")
+    correct_decision(
+        engine, team.manager, decided.id, "Keep weekly visits; add a school meeting.", outcome_id, None,
+        "The school meeting was agreed but left out", decided.version,
+    )  # fmt: skip
+    corrected = family_pdf(engine, team.manager, team.meeting.id, "F-1")
+    assert "Final, re-issued after a correction" in corrected
+    assert "Keep weekly visits; add a school meeting." in corrected
+    assert "Reason: The school meeting was agreed but left out" in corrected
