@@ -188,18 +188,6 @@ def test_the_chair_picks_a_family_records_an_action_and_closes_with_the_keyboard
     expect(page.get_by_text(f"Record an action for {reference}")).to_be_visible()
     wait_for_app(page)
 
-    tab_to(page, re.compile(r"^Decision and next steps$"))
-    page.keyboard.type("Continue the plan; ask school for attendance figures.")
-    tab_to(page, re.compile(r"^Outcome$"))
-    page.keyboard.press("ArrowDown")
-    expect(page.get_by_role("option").first).to_be_visible()
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("combobox", name="Outcome")).to_have_value(re.compile(r"\S"))
-    tab_to(page, re.compile(r"^Save decision$"))
-    page.keyboard.press("Enter")
-    expect(page.get_by_text(f"Decision recorded for {reference}.")).to_be_visible(timeout=20_000)
-    wait_for_app(page)
-
     tab_to(page, re.compile(r"^What was agreed$"))
     page.keyboard.type("Book a family network meeting")
     expect(page.get_by_role("textbox", name="What was agreed")).to_have_value("Book a family network meeting")
