@@ -135,6 +135,14 @@ def require_schedule_keeper(session: Session, actor: User | None, team_id: int) 
     return require_manager_of(session, actor, team_id)
 
 
+def require_schedule_keeper_or_command_line(session: Session, actor: User | None, team_id: int) -> User | None:
+    """As `require_schedule_keeper`, and the command line (no actor) too, as `require_admin_or_command_line` says:
+    a team's settings that `fsdash teams …` also sets."""
+    if actor is None:
+        return None
+    return require_schedule_keeper(session, actor, team_id)
+
+
 def aggregate_team_ids(session: Session, actor: User | None) -> set[int]:
     """Teams whose aggregate figures (heatmaps, outcome counts) the actor may see.
 

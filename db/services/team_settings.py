@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from db.access import require_schedule_keeper
+from db.access import require_schedule_keeper_or_command_line
 from db.errors import NotFound
 from db.models import Team, User
 from db.services.audit import record
@@ -31,8 +31,7 @@ def set_presentation_initials(engine: Engine, actor: User | None, team: int | st
             raise NotFound(
                 f"There is no team called {team!r}." if isinstance(team, str) else "That team does not exist."
             )
-        if actor is not None:  # no actor is the command line (db.access.require_admin_or_command_line)
-            require_schedule_keeper(session, actor, found.id)
+        require_schedule_keeper_or_command_line(session, actor, found.id)
         if found.presentation_initials == initials_only:
             return False
         before = {"presentation_initials": found.presentation_initials}

@@ -322,7 +322,8 @@ def _expected_after_saving(
     try:
         with reading(engine) as s:
             practitioner = s.scalars(select(User.id).where(User.email == email)).one()
-            family = s.scalars(select(Family).where(Family.case_reference == reference)).one()
+            case_reference = reference.split(" · ")[0]  # the form names the family by reference and name
+            family = s.scalars(select(Family).where(Family.case_reference == case_reference)).one()
             meeting = s.scalars(
                 select(Meeting.id).where(Meeting.team_id == family.team_id, Meeting.status == MeetingStatus.OPEN)
             ).one()

@@ -51,7 +51,7 @@ def test_a_save_on_a_full_disk_is_refused_calmly_and_the_choice_stays(
 ) -> None:
     at = run_page("rate.py", team.social_worker)
     calls: list[object] = []
-    monkeypatch.setattr(db.services.ratings, "save_ratings", _failing(DatabaseFull(), calls))
+    monkeypatch.setattr(db.services.ratings, "save_family_form", _failing(DatabaseFull(), calls))
 
     _choose_red_and_save(at, team)
 
@@ -68,7 +68,7 @@ def test_a_save_while_the_database_is_not_answering_waits_for_it_and_is_not_made
     says the database is back and asks for the press again: the save is not repeated behind the person's back."""
     at = run_page("rate.py", team.social_worker)
     calls: list[object] = []
-    monkeypatch.setattr(db.services.ratings, "save_ratings", _failing(DatabaseUnavailable(), calls))
+    monkeypatch.setattr(db.services.ratings, "save_family_form", _failing(DatabaseUnavailable(), calls))
 
     _choose_red_and_save(at, team)
 
