@@ -65,7 +65,14 @@ def test_offices_teams_and_accounts(engine: Engine, setup: tuple[User, Team1]) -
     with reading(engine) as s:
         changed = s.get_one(User, user.id)
         assert (changed.team_id, changed.active) == (team.team.id, False)
-    assert _verbs(engine) == ["office.create", "team.create", "team.update", "user.create", "user.update"]
+    assert _verbs(engine) == [
+        "office.create",
+        "team.create",
+        "team.update",
+        "user.create",
+        "access.ratings_granted",  # a social worker with a password an administrator knows (then deactivated)
+        "user.update",
+    ]
     rows = {r.email: r for r in lists.users(engine, actor)}
     assert rows["new@example.org"].active is False
 

@@ -31,6 +31,7 @@ NOT_ABOUT_A_FAMILY = {
     ("team.create", "team"),
     ("team.update", "team"),
     ("user.create", "user"),
+    ("access.ratings_granted", "user"),
     ("user.preference", "user"),
     ("auth.sign_in", "user"),
     ("meeting.open", "meeting"),
