@@ -84,7 +84,11 @@ def supervision_records(
     cards = {e.family_id: family_card(engine, actor, meeting_id, e.family_id) for e in entries}
     discussions = meeting_discussions(engine, actor, meeting_id)
     with reading(engine) as session:
-        records = [_family_record(session, meeting, discussions, e, cards[e.family_id]) for e in entries]
+        actions = meeting_actions(session, meeting_id)  # the whole meeting's, read once for every family
+        records = [
+            _family_record(session, meeting, discussions, e, cards[e.family_id], actions.get(e.family_id, []))
+            for e in entries
+        ]
     return meeting, _unique_names(records)
 
 
@@ -184,7 +188,12 @@ def _unique_names(records: list[FamilyRecord]) -> list[FamilyRecord]:
 
 
 def _family_record(
-    session: Session, meeting: MeetingSummary, discussions: DiscussionRecord, entry: CaseloadEntry, card: FamilyCard
+    session: Session,
+    meeting: MeetingSummary,
+    discussions: DiscussionRecord,
+    entry: CaseloadEntry,
+    card: FamilyCard,
+    actions: list[RecordAction],
 ) -> FamilyRecord:
     child_ids = [c.child_id for c in card.children]
     references = {
@@ -197,7 +206,7 @@ def _family_record(
         entry,
         card,
         raters(session, meeting.id, child_ids),
-        meeting_actions(session, meeting.id).get(card.family_id, []),
+        actions,
         _corrections(session, meeting.id, card),
     )
     return FamilyRecord(
