@@ -46,7 +46,9 @@ def _open_meeting(session: Session, actor: User | None, meeting_id: int) -> tupl
     return actor, meeting
 
 
-def _family_on_caseload(session: Session, meeting: Meeting, family_id: int) -> Family:
+def family_on_caseload(session: Session, meeting: Meeting, family_id: int) -> Family:
+    """The family, if it is on the meeting's caseload (the team's, open on the meeting date) and not restricted:
+    what the chair may discuss or decide on. A restricted family is not on it, as for every case service."""
     family = session.scalars(
         select(Family).where(
             Family.id == family_id, Family.team_id == meeting.team_id, open_on(meeting.held_on), visible_families()
@@ -104,7 +106,7 @@ def open_family(engine: Engine, actor: User | None, meeting_id: int, family_id: 
     with transaction(engine) as session:
         actor, meeting = _open_meeting(session, actor, meeting_id)
         if meeting.focus_family_id != family_id:
-            _move_focus(session, actor, meeting, _family_on_caseload(session, meeting, family_id), utcnow())
+            _move_focus(session, actor, meeting, family_on_caseload(session, meeting, family_id), utcnow())
 
 
 def run_the_clock(engine: Engine, actor: User | None, meeting_id: int, family_id: int, running: bool) -> None:
@@ -115,7 +117,7 @@ def run_the_clock(engine: Engine, actor: User | None, meeting_id: int, family_id
     with transaction(engine) as session:
         actor, meeting = _open_meeting(session, actor, meeting_id)
         now = utcnow()
-        _move_focus(session, actor, meeting, _family_on_caseload(session, meeting, family_id), now)
+        _move_focus(session, actor, meeting, family_on_caseload(session, meeting, family_id), now)
         if running == (meeting.focus_opened_at is not None):
             return
         stop_the_clock(session, meeting, now)
@@ -137,7 +139,7 @@ def mark_discussed(
     step ("Next family"), so the time of the two families is split at one moment."""
     with transaction(engine) as session:
         actor, meeting = _open_meeting(session, actor, meeting_id)
-        family = _family_on_caseload(session, meeting, family_id)
+        family = family_on_caseload(session, meeting, family_id)
         now = utcnow()
         if meeting.focus_family_id == family.id:
             stop_the_clock(session, meeting, now)
@@ -156,7 +158,7 @@ def mark_discussed(
             after={"meeting_id": meeting.id, "discussed": discussed, "seconds_spent": discussion.seconds_spent},
         )
         if then_open is not None:
-            _move_focus(session, actor, meeting, _family_on_caseload(session, meeting, then_open), now)
+            _move_focus(session, actor, meeting, family_on_caseload(session, meeting, then_open), now)
         bump_meeting_change(session, meeting.id)
         return discussion
 

@@ -24,11 +24,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.access import AccessDenied, require_manager_of, require_visible_family
 from db.errors import InvalidInput, MeetingClosed, NotFound, StaleRating
-from db.models import RATIONALE_MAX, ChoiceItem, Family, FamilyDecision, Meeting, SupervisionUpdate, User
+from db.models import RATIONALE_MAX, ChoiceItem, FamilyDecision, Meeting, SupervisionUpdate, User
 from db.plain_text import clean_text
-from db.queries.meeting_inputs import open_on
 from db.services.audit import record
 from db.services.corrections import REASON_MIN
+from db.services.discussions import family_on_caseload
 from db.services.meeting_changes import bump_meeting_change
 from db.session import transaction
 from risk.supervision import DECISION_TEXT_MAX, UPDATE_TEXT_MAX, ChoiceKind
@@ -233,12 +233,7 @@ def record_decision(
                 f"The meeting of {meeting.held_on:%d/%m/%Y} has closed, so its decisions are locked. "
                 "A team manager can record a correction with a reason."
             )
-        family = session.scalars(
-            select(Family).where(Family.id == family_id, Family.team_id == meeting.team_id, open_on(meeting.held_on))
-        ).one_or_none()
-        if family is None:
-            raise NotFound("That family is not on this meeting's caseload.")
-        require_visible_family(session, family_id)
+        family = family_on_caseload(session, meeting, family_id)
         if next_review_on is not None and next_review_on <= meeting.held_on:
             raise InvalidInput("The next review must be after the meeting.")
         current = session.scalars(

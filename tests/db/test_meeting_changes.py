@@ -64,6 +64,7 @@ NOT_SHOWN = {
     "db.services.accounts.record_sign_out": "audit only",
     "db.services.refusals.record_refusals": "audit only: a refused access changes nothing",
     "db.services.ratings_access.reads_ratings": "reads an account, writes nothing",
+    "db.services.discussions.family_on_caseload": "reads a family inside its caller's check, writes nothing",
     "db.services.ratings_access.record_ratings_access": "audit only, inside an account change",
     "db.services.accounts.create_user": "a new account works with no family until involvement (which bumps) is added",
     "db.services.accounts.change_password": "a password changes no meeting",
