@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
+from dashboard.components.request_audit import audited_run
 from dashboard.state import engine, idle_limit_seconds, signed_in
 from db.access import SignedIn, recheck_session
 from db.models import User
-from db.request_context import bound, current
+from db.request_context import current
 from db.services.disclosures import record_download
-from db.services.refusals import record_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +51,10 @@ def audited_file(
     drawn_in = current()  # the page run that drew the button: its session, address and browser
 
     def make() -> bytes:
-        context = replace(drawn_in, refusals=[]) if drawn_in else None
-        if context is None:
+        if drawn_in is None:  # drawn outside a page run (the page tests)
             return _make()
-        with bound(context):
-            try:
-                return _make()
-            finally:
-                record_refusals(engine, context)
+        with audited_run(replace(drawn_in, refusals=[]), engine):
+            return _make()
 
     def _make() -> bytes:
         try:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from dashboard.state import SIGNED_IN_KEY, engine
 from db.access import SignedIn
@@ -50,12 +51,12 @@ def _text(value: object) -> str | None:
 
 
 @contextmanager
-def audited_run(context: RequestContext | None = None) -> Iterator[RequestContext]:
+def audited_run(context: RequestContext | None = None, database: Engine | None = None) -> Iterator[RequestContext]:
     """Bind the run's context (this request's, or one kept from a page run for a download made later) and
-    write its refusals when it ends, however it ends."""
+    write its refusals to `database` (the app's) when it ends, however it ends."""
     context = context or this_request()
     with bound(context):
         try:
             yield context
         finally:
-            record_refusals(engine(), context)
+            record_refusals(database or engine(), context)
